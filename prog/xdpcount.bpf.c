@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xdpcount: parse once, classify, count in per-CPU maps, return the action. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xdpcount.h"
+#include "parse.h"
+
+/* Load-time knobs: the verifier removes what a switched-off feature costs. */
+const volatile __u32 xc_features = XC_F_ALL;
+const volatile __u32 xc_action = XDP_PASS; /* anything else: benchmarks only */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xc_counters);
+} counters SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u32); /* ingress ifindex */
+	__type(value, struct xc_counters);
+} ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct xc_addr);
+	__type(value, struct xc_pb);
+} sources SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XC_PORT_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct xc_pb);
+} ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct xc_flow_key);
+	__type(value, struct xc_flow_val);
+} flows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XC_TAB_MAX);
+	__type(key, __u32);
+	__type(value, struct xc_table_stats);
+} tables SEC(".maps");
+
+static const struct xc_counters xc_zero_counters;
+
+static __always_inline void table_event(__u32 table, int inserted)
+{
+	struct xc_table_stats *ts = bpf_map_lookup_elem(&tables, &table);
+
+	if (!ts)
+		return;
+	if (inserted)
+		ts->inserted++;
+	else
+		ts->failed++;
+}
+
+/* Branch-free: every parse outcome shares this code's verifier state. */
+static __always_inline void count_core(struct xc_counters *c,
+				       const struct xc_pkt *pkt, __u64 len)
+{
+	__u32 l3 = pkt->l3 & 3, l4 = pkt->l4;
+
+	if (l4 > XC_L4_MAX)
+		l4 = XC_L4_MAX;
+	c->total.packets++;
+	c->total.bytes += len;
+	c->l3[l3].packets++;
+	c->l3[l3].bytes += len;
+	c->l4[l4].packets++; /* l4[XC_L4_MAX] is no_l4 */
+	c->l4[l4].bytes += len;
+	c->malformed.packets += pkt->malformed;
+	c->malformed.bytes += len * pkt->malformed;
+	c->vlan.packets += pkt->vlan;
+	c->vlan.bytes += len * pkt->vlan;
+	if (xc_features & XC_F_SIZES) {
+		__u32 b = xc_size_bucket(len);
+
+		c->sizes[b].packets++;
+		c->sizes[b].bytes += len;
+	}
+}
+
+static __always_inline void count_iface(__u32 ifindex,
+					const struct xc_pkt *pkt, __u64 len)
+{
+	struct xc_counters *c = bpf_map_lookup_elem(&ifaces, &ifindex);
+
+	if (!c) {
+		int err = bpf_map_update_elem(&ifaces, &ifindex,
+					      &xc_zero_counters, BPF_NOEXIST);
+
+		if (err && err != -17 /* EEXIST: another CPU won */) {
+			table_event(XC_TAB_IFACES, 0);
+			return;
+		}
+		if (!err)
+			table_event(XC_TAB_IFACES, 1);
+		c = bpf_map_lookup_elem(&ifaces, &ifindex);
+		if (!c)
+			return;
+	}
+	count_core(c, pkt, len);
+}
+
+static __always_inline void count_source(const struct xc_pkt *pkt, __u64 len)
+{
+	struct xc_addr key;
+	struct xc_pb *v;
+
+	xc_pkt_addr(pkt, 0, &key);
+	v = bpf_map_lookup_elem(&sources, &key);
+	if (v) {
+		v->packets++;
+		v->bytes += len;
+		return;
+	}
+	struct xc_pb init = { .packets = 1, .bytes = len };
+	int err = bpf_map_update_elem(&sources, &key, &init, BPF_NOEXIST);
+
+	if (!err) {
+		table_event(XC_TAB_SOURCES, 1);
+		return;
+	}
+	v = bpf_map_lookup_elem(&sources, &key); /* another CPU inserted it */
+	if (!v) {
+		table_event(XC_TAB_SOURCES, 0);
+		return;
+	}
+	v->packets++;
+	v->bytes += len;
+}
+
+static __always_inline void count_port(const struct xc_pkt *pkt, __u64 len)
+{
+	__u32 idx = pkt->dport;
+	struct xc_pb *v;
+
+	if (pkt->proto == XC_IPPROTO_UDP)
+		idx += 65536;
+	v = bpf_map_lookup_elem(&ports, &idx);
+	if (v) {
+		v->packets++;
+		v->bytes += len;
+	}
+}
+
+static __always_inline void flow_add(struct xc_flow_val *v, __u64 len, __u64 now)
+{
+	v->packets++;
+	v->bytes += len;
+	if (!v->first_ns)
+		v->first_ns = now;
+	v->last_ns = now;
+}
+
+static __always_inline void count_flow(const struct xc_pkt *pkt, __u64 len)
+{
+	struct xc_flow_key key;
+	struct xc_flow_val *v;
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	__builtin_memset(&key, 0, sizeof(key));
+	xc_pkt_addr(pkt, 0, &key.src);
+	xc_pkt_addr(pkt, 1, &key.dst);
+	key.sport = pkt->sport;
+	key.dport = pkt->dport;
+	key.proto = pkt->proto;
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (v) {
+		flow_add(v, len, now);
+		return;
+	}
+	struct xc_flow_val init = {
+		.packets = 1, .bytes = len, .first_ns = now, .last_ns = now,
+	};
+	int err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
+
+	if (!err) {
+		table_event(XC_TAB_FLOWS, 1);
+		return;
+	}
+	v = bpf_map_lookup_elem(&flows, &key);
+	if (!v) {
+		table_event(XC_TAB_FLOWS, 0);
+		return;
+	}
+	flow_add(v, len, now);
+}
+
+SEC("xdp.frags")
+int xdpcount(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u64 len = bpf_xdp_get_buff_len(ctx);
+	struct xc_counters *c;
+	struct xc_pkt pkt;
+	__u32 zero = 0;
+
+	xc_parse(data, data_end, &pkt);
+
+	c = bpf_map_lookup_elem(&counters, &zero);
+	if (c)
+		count_core(c, &pkt, len);
+	if (xc_features & XC_F_IFACES)
+		count_iface(ctx->ingress_ifindex, &pkt, len);
+	if (pkt.l4 < XC_L4_MAX) {
+		if (xc_features & XC_F_SOURCES)
+			count_source(&pkt, len);
+		if ((xc_features & XC_F_PORTS) && pkt.ports)
+			count_port(&pkt, len);
+		if ((xc_features & XC_F_FLOWS) && pkt.flow)
+			count_flow(&pkt, len);
+	}
+	return xc_action;
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* The xdpcount command line: options and exit codes, shared by its modes. */
+#ifndef XDPCOUNT_CLI_H
+#define XDPCOUNT_CLI_H
+
+#include <stdbool.h>
+#include "counter.h"
+
+/* Exit codes: each failure has its own, so scripts can tell them apart. */
+enum xc_exit {
+	XC_EXIT_OK = 0,
+	XC_EXIT_FAIL = 1,      /* anything not listed below */
+	XC_EXIT_USAGE = 2,     /* bad option or value */
+	XC_EXIT_PERM = 3,      /* needs root or CAP_BPF+CAP_NET_ADMIN */
+	XC_EXIT_NOIF = 4,      /* no such interface */
+	XC_EXIT_FILE = 5,      /* capture missing or unreadable */
+	XC_EXIT_FORMAT = 6,    /* not a capture */
+	XC_EXIT_LINKTYPE = 7,  /* capture is not Ethernet */
+	XC_EXIT_TRUNCATED = 8, /* capture cut short; counts up to the cut printed */
+	XC_EXIT_BUSY = 9,      /* interface already has an XDP program */
+	XC_EXIT_IFLOST = 10,   /* an interface disappeared while counting */
+};
+
+enum xc_format {
+	XC_FMT_AUTO, /* TTY view on a terminal, text otherwise */
+	XC_FMT_TEXT,
+	XC_FMT_JSON,
+};
+
+struct xc_cli {
+	struct xc_config cfg;
+	const char *read_file;   /* -r: offline mode */
+	const char *ifaces[XC_MAX_ATTACH];
+	int n_ifaces;
+	enum xc_format format;
+	enum xc_mode mode;
+	double interval;         /* seconds */
+	double duration;         /* seconds; 0: until a signal */
+	long count;              /* intervals; 0: until a signal */
+	long top;
+	const char *prometheus;  /* [ADDR:]PORT or NULL */
+	bool verbose;
+};
+
+/* Live counting on interfaces (live.c). Returns an enum xc_exit. */
+int xc_cli_live(const struct xc_cli *cli);
+
+/* An errno from loading or attaching, as the exit code that explains it. */
+int xc_exit_for_errno(int err);
+
+#endif /* XDPCOUNT_CLI_H */

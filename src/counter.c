@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Open, configure, load, attach, detach, test-run and reset the program. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "counter.h"
+#include "counter_priv.h"
+
+static bool xc_verbose;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt,
+			va_list args)
+{
+	(void)level;
+	if (!xc_verbose)
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+void xc_set_verbose(bool verbose)
+{
+	xc_verbose = verbose;
+}
+
+void xc_config_default(struct xc_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->features = XC_F_ALL;
+	cfg->action = XDP_PASS;
+}
+
+static __u32 or_default(__u32 v, __u32 def)
+{
+	return v ? v : def;
+}
+
+/* A switched-off table still exists; one entry keeps its memory near zero. */
+static int size_tables(struct xdpcount_bpf *skel, const struct xc_config *cfg)
+{
+	__u32 f = cfg->features;
+	int err = 0;
+
+	err = err ?: bpf_map__set_max_entries(skel->maps.sources,
+		(f & XC_F_SOURCES) ? or_default(cfg->source_entries, XC_DEFAULT_SOURCES) : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.flows,
+		(f & XC_F_FLOWS) ? or_default(cfg->flow_entries, XC_DEFAULT_FLOWS) : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.ifaces,
+		(f & XC_F_IFACES) ? or_default(cfg->iface_entries, XC_DEFAULT_IFACES) : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.ports,
+		(f & XC_F_PORTS) ? XC_PORT_ENTRIES : 1);
+	return err;
+}
+
+int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
+{
+	struct xc_counter *xc;
+	int err;
+
+	libbpf_set_print(libbpf_print);
+	*out = NULL;
+	if (cfg->features & ~(__u32)XC_F_ALL)
+		return -EINVAL;
+	xc = calloc(1, sizeof(*xc));
+	if (!xc)
+		return -ENOMEM;
+	xc->cfg = *cfg;
+	xc->ncpus = libbpf_num_possible_cpus();
+	if (xc->ncpus <= 0) {
+		err = xc->ncpus ?: -EINVAL;
+		goto fail;
+	}
+	xc->skel = xdpcount_bpf__open();
+	if (!xc->skel) {
+		err = -errno;
+		goto fail;
+	}
+	xc->skel->rodata->xc_features = cfg->features;
+	xc->skel->rodata->xc_action = cfg->action;
+	err = size_tables(xc->skel, cfg);
+	if (err)
+		goto fail;
+	err = xdpcount_bpf__load(xc->skel);
+	if (err)
+		goto fail;
+	for (int i = 0; i < XC_MAX_ATTACH; i++)
+		xc->links[i].fd = -1;
+	*out = xc;
+	return 0;
+fail:
+	xc_counter_close(xc);
+	return err < 0 ? err : -err;
+}
+
+void xc_counter_close(struct xc_counter *xc)
+{
+	if (!xc)
+		return;
+	for (int i = 0; i < XC_MAX_ATTACH; i++)
+		if (xc->links[i].fd >= 0)
+			close(xc->links[i].fd);
+	xdpcount_bpf__destroy(xc->skel);
+	free(xc);
+}
+
+int xc_counter_prog_fd(const struct xc_counter *xc)
+{
+	return bpf_program__fd(xc->skel->progs.xdpcount);
+}
+
+const struct xc_config *xc_counter_config(const struct xc_counter *xc)
+{
+	return &xc->cfg;
+}
+
+const char *xc_mode_name(enum xc_mode mode)
+{
+	switch (mode) {
+	case XC_MODE_NATIVE:
+		return "native";
+	case XC_MODE_GENERIC:
+		return "generic";
+	default:
+		return "auto";
+	}
+}
+
+static int link_xdp(int prog_fd, int ifindex, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .flags = flags);
+	int fd = bpf_link_create(prog_fd, ifindex, BPF_XDP, &opts);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
+		      enum xc_mode *used)
+{
+	int prog_fd = xc_counter_prog_fd(xc), slot = -1, fd;
+
+	for (int i = 0; i < XC_MAX_ATTACH; i++) {
+		if (xc->links[i].fd >= 0 && xc->links[i].ifindex == ifindex)
+			return -EEXIST;
+		if (slot < 0 && xc->links[i].fd < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return -E2BIG;
+	if (mode == XC_MODE_GENERIC) {
+		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+	} else {
+		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
+		/* Only a missing driver hook falls back; a busy hook is an error. */
+		if (fd < 0 && mode == XC_MODE_AUTO && fd != -EBUSY &&
+		    fd != -EEXIST && fd != -ENODEV && fd != -EPERM) {
+			fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+			mode = XC_MODE_GENERIC;
+		} else if (mode == XC_MODE_AUTO) {
+			mode = XC_MODE_NATIVE;
+		}
+	}
+	if (fd < 0)
+		return fd;
+	xc->links[slot].fd = fd;
+	xc->links[slot].ifindex = ifindex;
+	if (used)
+		*used = mode;
+	return 0;
+}
+
+int xc_counter_detach(struct xc_counter *xc, int ifindex)
+{
+	for (int i = 0; i < XC_MAX_ATTACH; i++) {
+		if (xc->links[i].fd >= 0 && xc->links[i].ifindex == ifindex) {
+			close(xc->links[i].fd);
+			xc->links[i].fd = -1;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int xc_xdp_query(int ifindex, __u32 *prog_id, char *name, size_t name_len)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	struct bpf_prog_info info;
+	__u32 info_len = sizeof(info);
+	__u32 id;
+	int err, fd;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	id = q.prog_id ?: q.drv_prog_id ?: q.skb_prog_id;
+	*prog_id = id;
+	if (name_len)
+		name[0] = '\0';
+	if (!id || !name_len)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(id);
+	if (fd < 0)
+		return 0; /* raced with a detach, or no rights: the id is enough */
+	memset(&info, 0, sizeof(info));
+	if (!bpf_obj_get_info_by_fd(fd, &info, &info_len))
+		snprintf(name, name_len, "%s", info.name);
+	close(fd);
+	return 0;
+}
+
+int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
+		   __u32 *retval, void *out, size_t out_cap, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = (__u32)len,
+		.data_out = out,
+		.data_size_out = out ? (__u32)out_cap : 0,
+		.repeat = 1,
+	);
+	int err;
+
+	err = bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts);
+	if (err)
+		return -errno;
+	if (retval)
+		*retval = opts.retval;
+	if (out_len)
+		*out_len = opts.data_size_out;
+	return 0;
+}
+
+static int zero_array(int fd, __u32 entries, size_t value_size, int ncpus)
+{
+	size_t sz = ((value_size + 7) & ~(size_t)7) * (size_t)ncpus;
+	__u32 *keys = calloc(entries, sizeof(*keys));
+	void *zero = calloc(entries, sz);
+	__u32 count = entries;
+	int err = 0;
+
+	if (!keys || !zero) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 k = 0; k < entries; k++)
+		keys[k] = k;
+	if (!bpf_map_update_batch(fd, keys, zero, &count, NULL))
+		goto out;
+	for (__u32 k = 0; k < entries && !err; k++) /* no batch: key by key */
+		if (bpf_map_update_elem(fd, &k, zero, BPF_ANY))
+			err = -errno;
+out:
+	free(keys);
+	free(zero);
+	return err;
+}
+
+static int clear_hash(int fd, size_t key_size)
+{
+	unsigned char *key = calloc(1, key_size), *next = calloc(1, key_size);
+	int err = 0;
+
+	if (!key || !next) {
+		err = -ENOMEM;
+		goto out;
+	}
+	/* Always delete the first key: deleting while iterating restarts. */
+	while (!bpf_map_get_next_key(fd, NULL, next)) {
+		if (bpf_map_delete_elem(fd, next) && errno != ENOENT) {
+			err = -errno;
+			break;
+		}
+	}
+out:
+	free(key);
+	free(next);
+	return err;
+}
+
+int xc_counter_reset(struct xc_counter *xc)
+{
+	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
+	int err = 0;
+
+	err = err ?: zero_array(bpf_map__fd(m->counters), 1,
+				sizeof(struct xc_counters), xc->ncpus);
+	err = err ?: zero_array(bpf_map__fd(m->tables), XC_TAB_MAX,
+				sizeof(struct xc_table_stats), xc->ncpus);
+	err = err ?: zero_array(bpf_map__fd(m->ports),
+				bpf_map__max_entries(m->ports),
+				sizeof(struct xc_pb), xc->ncpus);
+	err = err ?: clear_hash(bpf_map__fd(m->ifaces), sizeof(__u32));
+	err = err ?: clear_hash(bpf_map__fd(m->sources), sizeof(struct xc_addr));
+	err = err ?: clear_hash(bpf_map__fd(m->flows), sizeof(struct xc_flow_key));
+	return err;
+}

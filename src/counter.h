@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * libxdpcount: the one user-space library. It opens, configures and loads the
+ * XDP program, attaches it with bpf_link, runs frames through
+ * BPF_PROG_TEST_RUN and reads whole maps into snapshots.
+ */
+#ifndef XDPCOUNT_COUNTER_H
+#define XDPCOUNT_COUNTER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "../prog/xdpcount.h"
+
+/* Default table sizes; each is a load-time option. */
+#define XC_DEFAULT_SOURCES 65536
+#define XC_DEFAULT_FLOWS 65536
+#define XC_DEFAULT_IFACES 256
+#define XC_MAX_ATTACH 64
+
+enum xc_mode {
+	XC_MODE_AUTO,
+	XC_MODE_NATIVE,
+	XC_MODE_GENERIC,
+};
+
+struct xc_config {
+	__u32 features;       /* XC_F_* bits of what to count */
+	__u32 source_entries; /* 0: default */
+	__u32 flow_entries;   /* 0: default */
+	__u32 iface_entries;  /* 0: default */
+	__u32 action;         /* XDP_PASS; another action is for benchmarks */
+	bool keywise_reads;   /* read maps key by key even where batch works */
+};
+
+/* The configuration every user starts from: everything on, XDP_PASS. */
+void xc_config_default(struct xc_config *cfg);
+
+struct xc_counter;
+
+/*
+ * Open, configure and load. Returns 0 or a negative errno; -EPERM means the
+ * caller lacks CAP_BPF/CAP_NET_ADMIN (or root).
+ */
+int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out);
+void xc_counter_close(struct xc_counter *xc);
+int xc_counter_prog_fd(const struct xc_counter *xc);
+const struct xc_config *xc_counter_config(const struct xc_counter *xc);
+
+/* Print libbpf's messages (verifier log included) on stderr, or not. */
+void xc_set_verbose(bool verbose);
+
+/*
+ * Attach through a bpf_link. AUTO tries native first, then generic; *used
+ * says which mode took. -EBUSY/-EEXIST: the interface already has XDP.
+ */
+int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
+		      enum xc_mode *used);
+int xc_counter_detach(struct xc_counter *xc, int ifindex);
+const char *xc_mode_name(enum xc_mode mode);
+
+/* The id and name of the XDP program on an interface; 0 when there is none. */
+int xc_xdp_query(int ifindex, __u32 *prog_id, char *name, size_t name_len);
+
+/* Zero every map. */
+int xc_counter_reset(struct xc_counter *xc);
+
+/*
+ * Run one frame through BPF_PROG_TEST_RUN on the calling CPU. *retval gets the
+ * XDP action; out (optional, out_cap bytes) gets the frame as the program left
+ * it, *out_len its length.
+ */
+int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
+		   __u32 *retval, void *out, size_t out_cap, size_t *out_len);
+
+/* ---- snapshots ---- */
+
+struct xc_source {
+	struct xc_addr addr;
+	struct xc_pb pb;
+};
+
+struct xc_port {
+	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 port;
+	struct xc_pb pb;
+};
+
+struct xc_flow {
+	struct xc_flow_key key;
+	struct xc_flow_val val; /* first_ns/last_ns: min/max over CPUs */
+};
+
+struct xc_iface {
+	__u32 ifindex;
+	struct xc_counters c;
+};
+
+struct xc_table {
+	__u64 entries;  /* keys in the table now */
+	__u64 capacity; /* max_entries */
+	__u64 inserted; /* keys the program created */
+	__u64 failed;   /* keys it could not record */
+	__u64 evicted;  /* inserted - entries: pushed out by LRU */
+};
+
+struct xc_snapshot {
+	__u64 mono_ns; /* CLOCK_MONOTONIC when the snapshot was taken */
+	struct xc_counters total;
+	struct xc_iface *ifaces;
+	size_t n_ifaces;
+	struct xc_source *sources;
+	size_t n_sources;
+	struct xc_port *ports; /* only ports that saw packets */
+	size_t n_ports;
+	struct xc_flow *flows;
+	size_t n_flows;
+	struct xc_table tables[XC_TAB_MAX];
+	bool batch; /* read with batch operations */
+};
+
+/* Read every map, summing CPUs. Free with xc_snapshot_free. */
+int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *snap);
+void xc_snapshot_free(struct xc_snapshot *snap);
+
+/* Sum two counter sets: dst += src. */
+void xc_counters_add(struct xc_counters *dst, const struct xc_counters *src);
+
+/*
+ * Top-N by packets (ties: bytes, then key), by partial selection. Fills idx
+ * with up to n indexes into the snapshot's array, best first; returns count.
+ */
+size_t xc_top_sources(const struct xc_snapshot *s, size_t n, size_t *idx);
+size_t xc_top_ports(const struct xc_snapshot *s, size_t n, size_t *idx);
+size_t xc_top_flows(const struct xc_snapshot *s, size_t n, size_t *idx);
+
+/* inet_ntop of a stored address (v4-mapped prints as IPv4). */
+const char *xc_addr_str(const struct xc_addr *a, char *buf, size_t len);
+/* "tcp", "udp", "icmp", "icmpv6" or the number. */
+const char *xc_proto_str(__u8 proto, char *buf, size_t len);
+
+extern const char *const xc_l3_names[XC_L3_MAX];
+extern const char *const xc_l4_names[XC_L4_MAX];
+extern const int xc_size_bounds[XC_SIZE_BUCKETS - 1];
+
+#endif /* XDPCOUNT_COUNTER_H */

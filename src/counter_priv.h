@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* What the library's files share and its users do not see. */
+#ifndef XDPCOUNT_COUNTER_PRIV_H
+#define XDPCOUNT_COUNTER_PRIV_H
+
+#include "counter.h"
+#include "xdpcount.skel.h"
+
+struct xc_link {
+	int fd;
+	int ifindex;
+};
+
+struct xc_counter {
+	struct xdpcount_bpf *skel;
+	struct xc_config cfg;
+	int ncpus;
+	struct xc_link links[XC_MAX_ATTACH];
+};
+
+#endif /* XDPCOUNT_COUNTER_PRIV_H */

@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* JSON and text views of a snapshot. */
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+
+static struct json_object *json_pb(const struct xc_pb *pb)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "packets", json_object_new_uint64(pb->packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(pb->bytes));
+	return o;
+}
+
+struct json_object *xc_json_counters(const struct xc_counters *c)
+{
+	struct json_object *o = json_object_new_object();
+	struct json_object *l3 = json_object_new_object();
+	struct json_object *l4 = json_object_new_object();
+	struct json_object *sizes = json_object_new_array();
+
+	json_object_object_add(o, "total", json_pb(&c->total));
+	json_object_object_add(o, "malformed", json_pb(&c->malformed));
+	json_object_object_add(o, "vlan", json_pb(&c->vlan));
+	for (int i = 0; i < XC_L3_MAX; i++)
+		json_object_object_add(l3, xc_l3_names[i], json_pb(&c->l3[i]));
+	for (int i = 0; i < XC_L4_MAX; i++)
+		json_object_object_add(l4, xc_l4_names[i], json_pb(&c->l4[i]));
+	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
+		struct json_object *b = json_pb(&c->sizes[i]);
+
+		json_object_object_add(b, "le", i < XC_SIZE_BUCKETS - 1 ?
+				       json_object_new_int(xc_size_bounds[i]) : NULL);
+		json_object_array_add(sizes, b);
+	}
+	json_object_object_add(o, "l3", l3);
+	json_object_object_add(o, "l4", l4);
+	json_object_object_add(o, "sizes", sizes);
+	return o;
+}
+
+const char *xc_ifname(__u32 ifindex, char *buf, size_t len)
+{
+	char name[IF_NAMESIZE];
+
+	if (if_indextoname(ifindex, name))
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "%u", ifindex);
+	return buf;
+}
+
+static void add_pb(struct json_object *o, const struct xc_pb *pb)
+{
+	json_object_object_add(o, "packets", json_object_new_uint64(pb->packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(pb->bytes));
+}
+
+static struct json_object *json_top_sources(const struct xc_snapshot *s,
+					    const size_t *idx, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_source *e = &s->sources[idx[i]];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "addr", json_object_new_string(
+			xc_addr_str(&e->addr, buf, sizeof(buf))));
+		add_pb(o, &e->pb);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *json_proto(__u8 proto)
+{
+	char buf[8];
+	const char *name = xc_proto_str(proto, buf, sizeof(buf));
+
+	return name == buf ? json_object_new_int(proto) : json_object_new_string(name);
+}
+
+static struct json_object *json_top_ports(const struct xc_snapshot *s,
+					  const size_t *idx, size_t n)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_port *e = &s->ports[idx[i]];
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "proto", json_proto(e->proto));
+		json_object_object_add(o, "port", json_object_new_int(e->port));
+		add_pb(o, &e->pb);
+		json_object_array_add(a, o);
+	}
+	return a;
+}
+
+static struct json_object *json_flows(const struct xc_snapshot *s,
+				      const size_t *idx, size_t n)
+{
+	const struct xc_table *t = &s->tables[XC_TAB_FLOWS];
+	struct json_object *o = json_object_new_object();
+	struct json_object *a = json_object_new_array();
+	char buf[64];
+
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_flow *e = &s->flows[idx[i]];
+		struct json_object *f = json_object_new_object();
+
+		json_object_object_add(f, "src", json_object_new_string(
+			xc_addr_str(&e->key.src, buf, sizeof(buf))));
+		json_object_object_add(f, "dst", json_object_new_string(
+			xc_addr_str(&e->key.dst, buf, sizeof(buf))));
+		json_object_object_add(f, "sport", json_object_new_int(e->key.sport));
+		json_object_object_add(f, "dport", json_object_new_int(e->key.dport));
+		json_object_object_add(f, "proto", json_proto(e->key.proto));
+		json_object_object_add(f, "packets", json_object_new_uint64(e->val.packets));
+		json_object_object_add(f, "bytes", json_object_new_uint64(e->val.bytes));
+		json_object_array_add(a, f);
+	}
+	json_object_object_add(o, "count", json_object_new_uint64(t->inserted));
+	json_object_object_add(o, "entries", json_object_new_uint64(t->entries));
+	json_object_object_add(o, "evicted", json_object_new_uint64(t->evicted));
+	json_object_object_add(o, "failed", json_object_new_uint64(t->failed));
+	json_object_object_add(o, "top", a);
+	return o;
+}
+
+static struct json_object *json_tables(const struct xc_snapshot *s)
+{
+	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < XC_TAB_MAX; i++) {
+		const struct xc_table *t = &s->tables[i];
+		struct json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "entries", json_object_new_uint64(t->entries));
+		json_object_object_add(e, "capacity", json_object_new_uint64(t->capacity));
+		json_object_object_add(e, "inserted", json_object_new_uint64(t->inserted));
+		json_object_object_add(e, "evicted", json_object_new_uint64(t->evicted));
+		json_object_object_add(e, "failed", json_object_new_uint64(t->failed));
+		json_object_object_add(o, names[i], e);
+	}
+	return o;
+}
+
+struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
+{
+	struct json_object *o = xc_json_counters(&s->total);
+	struct json_object *ifs = json_object_new_object();
+	size_t *idx = calloc(top ? top : 1, sizeof(*idx));
+	size_t n;
+	char buf[IF_NAMESIZE + 16];
+
+	if (!idx) {
+		json_object_put(o);
+		json_object_put(ifs);
+		return NULL;
+	}
+	n = xc_top_sources(s, top, idx);
+	json_object_object_add(o, "top_src", json_top_sources(s, idx, n));
+	n = xc_top_ports(s, top, idx);
+	json_object_object_add(o, "top_dst_ports", json_top_ports(s, idx, n));
+	n = xc_top_flows(s, top, idx);
+	json_object_object_add(o, "flows", json_flows(s, idx, n));
+	for (size_t i = 0; i < s->n_ifaces; i++)
+		json_object_object_add(ifs, xc_ifname(s->ifaces[i].ifindex, buf, sizeof(buf)),
+				       xc_json_counters(&s->ifaces[i].c));
+	json_object_object_add(o, "interfaces", ifs);
+	json_object_object_add(o, "tables", json_tables(s));
+	free(idx);
+	return o;
+}
+
+static const char *scaled(double v, char *buf, size_t len, double base,
+			  const char *const *units, int nunits)
+{
+	int u = 0;
+
+	while (v >= base && u < nunits - 1) {
+		v /= base;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%.0f%s", v, units[0]);
+	else
+		snprintf(buf, len, "%.1f%s", v, units[u]);
+	return buf;
+}
+
+const char *xc_human(double v, char *buf, size_t len)
+{
+	static const char *const units[] = { "", "K", "M", "G", "T" };
+
+	return scaled(v, buf, len, 1000, units, 5);
+}
+
+const char *xc_human_bytes(double v, char *buf, size_t len)
+{
+	static const char *const units[] = { " B", " KiB", " MiB", " GiB", " TiB" };
+
+	return scaled(v, buf, len, 1024, units, 5);
+}
+
+static void text_row(FILE *f, const char *name, const struct xc_pb *pb,
+		     const struct xc_pb *total)
+{
+	char b[32];
+	double share = total->packets ? 100.0 * pb->packets / total->packets : 0;
+
+	fprintf(f, "  %-12s %14llu %12s %6.1f%%\n", name,
+		(unsigned long long)pb->packets,
+		xc_human_bytes((double)pb->bytes, b, sizeof(b)), share);
+}
+
+static void text_sizes(FILE *f, const struct xc_counters *c)
+{
+	char name[16];
+
+	fprintf(f, "frame sizes\n");
+	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
+		if (i == 0)
+			snprintf(name, sizeof(name), "<= %d", xc_size_bounds[0]);
+		else if (i < XC_SIZE_BUCKETS - 1)
+			snprintf(name, sizeof(name), "%d-%d", xc_size_bounds[i - 1] + 1,
+				 xc_size_bounds[i]);
+		else
+			snprintf(name, sizeof(name), "> %d", xc_size_bounds[i - 1]);
+		text_row(f, name, &c->sizes[i], &c->total);
+	}
+}
+
+static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
+			size_t top)
+{
+	char a[64], b[64], p[8], h[32];
+	size_t n;
+
+	n = xc_top_sources(s, top, idx);
+	fprintf(f, "top sources (%zu seen)\n", s->n_sources);
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_source *e = &s->sources[idx[i]];
+
+		fprintf(f, "  %-39s %14llu %12s\n", xc_addr_str(&e->addr, a, sizeof(a)),
+			(unsigned long long)e->pb.packets,
+			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
+	}
+	n = xc_top_ports(s, top, idx);
+	fprintf(f, "top destination ports\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_port *e = &s->ports[idx[i]];
+
+		fprintf(f, "  %-6s %5u %14llu %12s\n", xc_proto_str(e->proto, p, sizeof(p)),
+			e->port, (unsigned long long)e->pb.packets,
+			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
+	}
+	n = xc_top_flows(s, top, idx);
+	fprintf(f, "top flows (%llu seen, %llu evicted)\n",
+		(unsigned long long)s->tables[XC_TAB_FLOWS].inserted,
+		(unsigned long long)s->tables[XC_TAB_FLOWS].evicted);
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_flow *e = &s->flows[idx[i]];
+		char sa[80], da[80];
+
+		xc_addr_str(&e->key.src, a, sizeof(a));
+		xc_addr_str(&e->key.dst, b, sizeof(b));
+		snprintf(sa, sizeof(sa), "%s:%u", a, e->key.sport);
+		snprintf(da, sizeof(da), "%s:%u", b, e->key.dport);
+		fprintf(f, "  %-6s %-30s -> %-30s %10llu %12s\n",
+			xc_proto_str(e->key.proto, p, sizeof(p)), sa, da,
+			(unsigned long long)e->val.packets,
+			xc_human_bytes((double)e->val.bytes, h, sizeof(h)));
+	}
+}
+
+void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
+{
+	const struct xc_counters *c = &s->total;
+	size_t *idx = calloc(top ? top : 1, sizeof(*idx));
+
+	fprintf(f, "  %-12s %14s %12s %7s\n", "class", "packets", "bytes", "share");
+	text_row(f, "total", &c->total, &c->total);
+	for (int i = 0; i < XC_L3_MAX; i++)
+		text_row(f, xc_l3_names[i], &c->l3[i], &c->total);
+	for (int i = 0; i < XC_L4_MAX; i++)
+		text_row(f, xc_l4_names[i], &c->l4[i], &c->total);
+	text_row(f, "malformed", &c->malformed, &c->total);
+	text_row(f, "vlan", &c->vlan, &c->total);
+	text_sizes(f, c);
+	if (idx)
+		text_tables(f, s, idx, top);
+	free(idx);
+}

@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Views of a snapshot: JSON (json-c), plain text. */
+#ifndef XDPCOUNT_OUTPUT_H
+#define XDPCOUNT_OUTPUT_H
+
+#include <stdio.h>
+#include <json-c/json.h>
+#include "counter.h"
+
+/* The core keys: total, malformed, vlan, l3, l4, sizes. */
+struct json_object *xc_json_counters(const struct xc_counters *c);
+
+/* Core keys of the total, then top_src, top_dst_ports, flows, interfaces. */
+struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top);
+
+/* The interface's name, or its index as text when it has none here. */
+const char *xc_ifname(__u32 ifindex, char *buf, size_t len);
+
+/* Human-readable numbers: 1.2K, 3.4M; and bytes: 1.2 KiB. */
+const char *xc_human(double v, char *buf, size_t len);
+const char *xc_human_bytes(double v, char *buf, size_t len);
+
+/* The readable tables: totals, classes, sizes, top sources/ports/flows. */
+void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top);
+
+#endif /* XDPCOUNT_OUTPUT_H */

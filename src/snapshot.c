@@ -1,0 +1,499 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Snapshots: read whole maps (batch where the kernel has it), sum the CPUs. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "counter_priv.h"
+
+#define XC_BATCH_CHUNK 4096
+#ifndef ENOTSUPP
+#define ENOTSUPP 524 /* the kernel's own, leaked to user space by some maps */
+#endif
+
+const char *const xc_l3_names[XC_L3_MAX] = { "ipv4", "ipv6", "arp", "other" };
+const char *const xc_l4_names[XC_L4_MAX] = { "tcp", "udp", "icmp", "icmpv6",
+					     "other" };
+const int xc_size_bounds[XC_SIZE_BUCKETS - 1] = XC_SIZE_BOUNDS;
+
+/* Called once per entry with its key and the values of every CPU. */
+typedef int (*take_fn)(void *ctx, const void *key, const void *vals);
+
+struct map_reader {
+	int fd;
+	size_t ksz;
+	size_t vstride; /* one CPU's value, rounded up to 8 bytes */
+	int ncpus;
+	take_fn take;
+	void *ctx;
+};
+
+static int read_keywise(const struct map_reader *r)
+{
+	unsigned char *key = malloc(r->ksz), *next = malloc(r->ksz);
+	void *vals = malloc(r->vstride * (size_t)r->ncpus);
+	void *prev = NULL;
+	int err = 0;
+
+	if (!key || !next || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	while (!bpf_map_get_next_key(r->fd, prev, next)) {
+		memcpy(key, next, r->ksz);
+		prev = key;
+		if (bpf_map_lookup_elem(r->fd, key, vals)) {
+			if (errno == ENOENT)
+				continue; /* evicted between the two calls */
+			err = -errno;
+			goto out;
+		}
+		err = r->take(r->ctx, key, vals);
+		if (err)
+			goto out;
+	}
+	if (errno != ENOENT)
+		err = -errno;
+out:
+	free(key);
+	free(next);
+	free(vals);
+	return err;
+}
+
+/* Returns -EOPNOTSUPP when the map has no batch operations. */
+static int read_batch(const struct map_reader *r)
+{
+	__u32 chunk = XC_BATCH_CHUNK, count;
+	unsigned char in[64], out[64];
+	void *keys = NULL, *vals = NULL;
+	bool first = true, done = false;
+	int err = 0;
+
+	if (r->ksz > sizeof(in))
+		return -EOPNOTSUPP;
+	while (!done) {
+		if (!keys) {
+			keys = malloc(r->ksz * chunk);
+			vals = malloc(r->vstride * (size_t)r->ncpus * chunk);
+			if (!keys || !vals) {
+				err = -ENOMEM;
+				break;
+			}
+		}
+		count = chunk;
+		if (bpf_map_lookup_batch(r->fd, first ? NULL : in, out, keys,
+					 vals, &count, NULL)) {
+			err = -errno;
+			if (err == -ENOSPC && count == 0) {
+				/* A hash bucket larger than the chunk. */
+				chunk *= 2;
+				free(keys);
+				free(vals);
+				keys = vals = NULL;
+				err = 0;
+				continue;
+			}
+			if (err != -ENOENT) {
+				if (first && (err == -EINVAL || err == -ENOTSUPP ||
+					      err == -EOPNOTSUPP))
+					err = -EOPNOTSUPP;
+				break;
+			}
+			err = 0;
+			done = true;
+		}
+		for (__u32 i = 0; i < count && !err; i++)
+			err = r->take(r->ctx, (char *)keys + i * r->ksz,
+				      (char *)vals + i * r->vstride * r->ncpus);
+		if (err)
+			break;
+		memcpy(in, out, sizeof(in));
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int read_map(struct xc_counter *xc, struct bpf_map *map, take_fn take,
+		    void *ctx, bool *batch)
+{
+	struct map_reader r = {
+		.fd = bpf_map__fd(map),
+		.ksz = bpf_map__key_size(map),
+		.vstride = (bpf_map__value_size(map) + 7) & ~7u,
+		.ncpus = xc->ncpus,
+		.take = take,
+		.ctx = ctx,
+	};
+	int err;
+
+	if (!xc->cfg.keywise_reads) {
+		err = read_batch(&r);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	*batch = false;
+	return read_keywise(&r);
+}
+
+/* A growable array of snapshot entries. */
+struct vec {
+	void **base;
+	size_t *n;
+	size_t cap;
+	size_t size;
+};
+
+static void *vec_push(struct vec *v)
+{
+	if (*v->n == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		void *p = realloc(*v->base, cap * v->size);
+
+		if (!p)
+			return NULL;
+		*v->base = p;
+		v->cap = cap;
+	}
+	return (char *)*v->base + (*v->n)++ * v->size;
+}
+
+void xc_counters_add(struct xc_counters *dst, const struct xc_counters *src)
+{
+	__u64 *d = (__u64 *)dst;
+	const __u64 *s = (const __u64 *)src;
+
+	for (size_t i = 0; i < sizeof(*dst) / sizeof(__u64); i++)
+		d[i] += s[i];
+}
+
+static void sum_pb(struct xc_pb *dst, const void *vals, int ncpus)
+{
+	const struct xc_pb *v = vals;
+
+	memset(dst, 0, sizeof(*dst));
+	for (int c = 0; c < ncpus; c++) {
+		dst->packets += v[c].packets;
+		dst->bytes += v[c].bytes;
+	}
+}
+
+struct take_ctx {
+	struct vec vec;
+	int ncpus;
+};
+
+static int take_counters(void *ctx, const void *key, const void *vals)
+{
+	struct take_ctx *t = ctx;
+	struct xc_iface *e = vec_push(&t->vec);
+	const struct xc_counters *v = vals;
+
+	if (!e)
+		return -ENOMEM;
+	memset(e, 0, sizeof(*e));
+	memcpy(&e->ifindex, key, sizeof(e->ifindex));
+	for (int c = 0; c < t->ncpus; c++)
+		xc_counters_add(&e->c, &v[c]);
+	return 0;
+}
+
+static int take_source(void *ctx, const void *key, const void *vals)
+{
+	struct take_ctx *t = ctx;
+	struct xc_source *e = vec_push(&t->vec);
+
+	if (!e)
+		return -ENOMEM;
+	memcpy(&e->addr, key, sizeof(e->addr));
+	sum_pb(&e->pb, vals, t->ncpus);
+	return 0;
+}
+
+static int take_port(void *ctx, const void *key, const void *vals)
+{
+	struct take_ctx *t = ctx;
+	struct xc_port *e;
+	struct xc_pb pb;
+	__u32 idx;
+
+	sum_pb(&pb, vals, t->ncpus);
+	if (!pb.packets)
+		return 0;
+	e = vec_push(&t->vec);
+	if (!e)
+		return -ENOMEM;
+	memcpy(&idx, key, sizeof(idx));
+	e->proto = idx >= 65536 ? 17 : 6;
+	e->port = (__u16)(idx & 0xffff);
+	e->pb = pb;
+	return 0;
+}
+
+static int take_flow(void *ctx, const void *key, const void *vals)
+{
+	struct take_ctx *t = ctx;
+	const struct xc_flow_val *v = vals;
+	struct xc_flow *e = vec_push(&t->vec);
+
+	if (!e)
+		return -ENOMEM;
+	memset(e, 0, sizeof(*e));
+	memcpy(&e->key, key, sizeof(e->key));
+	for (int c = 0; c < t->ncpus; c++) {
+		e->val.packets += v[c].packets;
+		e->val.bytes += v[c].bytes;
+		if (v[c].first_ns &&
+		    (!e->val.first_ns || v[c].first_ns < e->val.first_ns))
+			e->val.first_ns = v[c].first_ns;
+		if (v[c].last_ns > e->val.last_ns)
+			e->val.last_ns = v[c].last_ns;
+	}
+	return 0;
+}
+
+static int read_table(struct xc_counter *xc, struct bpf_map *map, take_fn take,
+		      void **base, size_t *n, size_t size, bool *batch)
+{
+	struct take_ctx t = {
+		.vec = { .base = base, .n = n, .size = size },
+		.ncpus = xc->ncpus,
+	};
+
+	return read_map(xc, map, take, &t, batch);
+}
+
+static int read_total(struct xc_counter *xc, struct xc_snapshot *s)
+{
+	struct xc_counters *v = calloc((size_t)xc->ncpus, sizeof(*v));
+	__u32 zero = 0;
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(bpf_map__fd(xc->skel->maps.counters), &zero, v))
+		err = -errno;
+	for (int c = 0; c < xc->ncpus && !err; c++)
+		xc_counters_add(&s->total, &v[c]);
+	free(v);
+	return err;
+}
+
+static int read_table_stats(struct xc_counter *xc, struct xc_snapshot *s)
+{
+	struct xc_table_stats *v = calloc((size_t)xc->ncpus, sizeof(*v));
+	int fd = bpf_map__fd(xc->skel->maps.tables);
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	for (__u32 k = 0; k < XC_TAB_MAX && !err; k++) {
+		if (bpf_map_lookup_elem(fd, &k, v)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < xc->ncpus; c++) {
+			s->tables[k].inserted += v[c].inserted;
+			s->tables[k].failed += v[c].failed;
+		}
+	}
+	free(v);
+	return err;
+}
+
+static void finish_table(struct xc_table *t, size_t entries, const struct bpf_map *map)
+{
+	t->entries = entries;
+	t->capacity = bpf_map__max_entries(map);
+	t->evicted = t->inserted > entries ? t->inserted - entries : 0;
+}
+
+int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
+{
+	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
+	__u32 f = xc->cfg.features;
+	struct timespec ts;
+	int err = 0;
+
+	memset(s, 0, sizeof(*s));
+	s->batch = !xc->cfg.keywise_reads;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	s->mono_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	err = err ?: read_total(xc, s);
+	err = err ?: read_table_stats(xc, s);
+	if (!err && (f & XC_F_IFACES))
+		err = read_table(xc, m->ifaces, take_counters, (void **)&s->ifaces,
+				 &s->n_ifaces, sizeof(*s->ifaces), &s->batch);
+	if (!err && (f & XC_F_SOURCES))
+		err = read_table(xc, m->sources, take_source, (void **)&s->sources,
+				 &s->n_sources, sizeof(*s->sources), &s->batch);
+	if (!err && (f & XC_F_PORTS))
+		err = read_table(xc, m->ports, take_port, (void **)&s->ports,
+				 &s->n_ports, sizeof(*s->ports), &s->batch);
+	if (!err && (f & XC_F_FLOWS))
+		err = read_table(xc, m->flows, take_flow, (void **)&s->flows,
+				 &s->n_flows, sizeof(*s->flows), &s->batch);
+	if (err) {
+		xc_snapshot_free(s);
+		return err;
+	}
+	finish_table(&s->tables[XC_TAB_SOURCES], s->n_sources, m->sources);
+	finish_table(&s->tables[XC_TAB_FLOWS], s->n_flows, m->flows);
+	finish_table(&s->tables[XC_TAB_IFACES], s->n_ifaces, m->ifaces);
+	return 0;
+}
+
+void xc_snapshot_free(struct xc_snapshot *s)
+{
+	free(s->ifaces);
+	free(s->sources);
+	free(s->ports);
+	free(s->flows);
+	s->ifaces = NULL;
+	s->sources = NULL;
+	s->ports = NULL;
+	s->flows = NULL;
+	s->n_ifaces = s->n_sources = s->n_ports = s->n_flows = 0;
+}
+
+/* ---- top-N by partial selection: a bounded min-heap of indexes ---- */
+
+typedef int (*rank_fn)(const void *base, size_t a, size_t b); /* >0: a ranks higher */
+
+static int rank_pb(const struct xc_pb *a, const struct xc_pb *b)
+{
+	if (a->packets != b->packets)
+		return a->packets > b->packets ? 1 : -1;
+	if (a->bytes != b->bytes)
+		return a->bytes > b->bytes ? 1 : -1;
+	return 0;
+}
+
+static int rank_source(const void *base, size_t a, size_t b)
+{
+	const struct xc_source *x = (const struct xc_source *)base + a;
+	const struct xc_source *y = (const struct xc_source *)base + b;
+
+	return rank_pb(&x->pb, &y->pb) ?: memcmp(&y->addr, &x->addr, sizeof(x->addr));
+}
+
+static int rank_port(const void *base, size_t a, size_t b)
+{
+	const struct xc_port *x = (const struct xc_port *)base + a;
+	const struct xc_port *y = (const struct xc_port *)base + b;
+	int r = rank_pb(&x->pb, &y->pb);
+
+	if (r)
+		return r;
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? 1 : -1;
+	return x->port < y->port ? 1 : (x->port > y->port ? -1 : 0);
+}
+
+static int rank_flow(const void *base, size_t a, size_t b)
+{
+	const struct xc_flow *x = (const struct xc_flow *)base + a;
+	const struct xc_flow *y = (const struct xc_flow *)base + b;
+	struct xc_pb px = { x->val.packets, x->val.bytes };
+	struct xc_pb py = { y->val.packets, y->val.bytes };
+
+	return rank_pb(&px, &py) ?: memcmp(&y->key, &x->key, sizeof(x->key));
+}
+
+static void heap_sift_down(const void *base, size_t *h, size_t n, size_t i,
+			   rank_fn rank)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, min = i, t;
+
+		if (l < n && rank(base, h[l], h[min]) < 0)
+			min = l;
+		if (r < n && rank(base, h[r], h[min]) < 0)
+			min = r;
+		if (min == i)
+			return;
+		t = h[i];
+		h[i] = h[min];
+		h[min] = t;
+		i = min;
+	}
+}
+
+static size_t top_n(const void *base, size_t count, size_t n, size_t *idx,
+		    rank_fn rank)
+{
+	size_t k = 0;
+
+	if (!n)
+		return 0;
+	for (size_t i = 0; i < count; i++) {
+		if (k < n) {
+			idx[k++] = i;
+			if (k == n)
+				for (size_t j = n / 2 + 1; j-- > 0;)
+					heap_sift_down(base, idx, k, j, rank);
+		} else if (rank(base, i, idx[0]) > 0) {
+			idx[0] = i;
+			heap_sift_down(base, idx, k, 0, rank);
+		}
+	}
+	if (k < n)
+		for (size_t j = k / 2 + 1; j-- > 0;)
+			heap_sift_down(base, idx, k, j, rank);
+	/* Pop the minimum to the back: the heap becomes best-first. */
+	for (size_t end = k; end > 1; end--) {
+		size_t t = idx[0];
+
+		idx[0] = idx[end - 1];
+		idx[end - 1] = t;
+		heap_sift_down(base, idx, end - 1, 0, rank);
+	}
+	return k;
+}
+
+size_t xc_top_sources(const struct xc_snapshot *s, size_t n, size_t *idx)
+{
+	return top_n(s->sources, s->n_sources, n, idx, rank_source);
+}
+
+size_t xc_top_ports(const struct xc_snapshot *s, size_t n, size_t *idx)
+{
+	return top_n(s->ports, s->n_ports, n, idx, rank_port);
+}
+
+size_t xc_top_flows(const struct xc_snapshot *s, size_t n, size_t *idx)
+{
+	return top_n(s->flows, s->n_flows, n, idx, rank_flow);
+}
+
+const char *xc_addr_str(const struct xc_addr *a, char *buf, size_t len)
+{
+	static const __u8 v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	if (!memcmp(a->a, v4mapped, sizeof(v4mapped)))
+		return inet_ntop(AF_INET, a->a + 12, buf, (socklen_t)len);
+	return inet_ntop(AF_INET6, a->a, buf, (socklen_t)len);
+}
+
+const char *xc_proto_str(__u8 proto, char *buf, size_t len)
+{
+	switch (proto) {
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 1:
+		return "icmp";
+	case 58:
+		return "icmpv6";
+	default:
+		snprintf(buf, len, "%u", proto);
+		return buf;
+	}
+}

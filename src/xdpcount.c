@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* xdpcount: count packets with one XDP program, live or from a capture. */
+#include <argp.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cli.h"
+#include "output.h"
+#include "replay.h"
+
+const char *argp_program_version = "xdpcount 0.1";
+const char *argp_program_bug_address = "the project's issue tracker";
+
+static const char doc[] =
+	"Count packets at XDP: per protocol class, frame size, source address, "
+	"destination port, flow and interface.\v"
+	"Live:    xdpcount [OPTION...] IFACE...\n"
+	"Offline: xdpcount -r FILE [OPTION...]\n\n"
+	"Exit codes: 0 ok, 1 failure, 2 usage, 3 missing privileges, 4 no such "
+	"interface, 5 capture unreadable, 6 not a capture, 7 not Ethernet, "
+	"8 capture truncated, 9 interface already has XDP, 10 interface lost.";
+
+enum {
+	OPT_JSON = 256, OPT_TEXT, OPT_DURATION, OPT_PROM, OPT_NO_SIZES,
+	OPT_NO_SOURCES, OPT_NO_PORTS, OPT_NO_FLOWS, OPT_NO_IFACES,
+	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE,
+};
+
+static const struct argp_option options[] = {
+	{ "read", 'r', "FILE", 0, "Count a pcap/pcapng capture offline", 0 },
+	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1)", 0 },
+	{ "duration", OPT_DURATION, "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "count", 'c', "N", 0, "Stop after N updates", 0 },
+	{ "mode", 'm', "MODE", 0, "Attach mode: native, generic or auto (default)", 0 },
+	{ "top", 'n', "N", 0, "Length of each top list (default 10)", 0 },
+	{ "json", OPT_JSON, NULL, 0, "JSON: one object (offline) or one line per update", 1 },
+	{ "text", OPT_TEXT, NULL, 0, "Plain text blocks, even on a terminal", 1 },
+	{ "prometheus", OPT_PROM, "[ADDR:]PORT", 0,
+	  "Serve /metrics on ADDR (default 127.0.0.1):PORT", 1 },
+	{ "no-sizes", OPT_NO_SIZES, NULL, 0, "Do not count the size histogram", 2 },
+	{ "no-sources", OPT_NO_SOURCES, NULL, 0, "Do not count source addresses", 2 },
+	{ "no-ports", OPT_NO_PORTS, NULL, 0, "Do not count destination ports", 2 },
+	{ "no-flows", OPT_NO_FLOWS, NULL, 0, "Do not count flows", 2 },
+	{ "no-ifaces", OPT_NO_IFACES, NULL, 0, "Do not count per interface", 2 },
+	{ "sources-max", OPT_SOURCES_MAX, "N", 0, "Source table size (default 65536)", 2 },
+	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow table size (default 65536)", 2 },
+	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's messages, the verifier's too", 3 },
+	{ 0 },
+};
+
+static double parse_seconds(const char *arg, const char *what, struct argp_state *st)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno || end == arg || *end || !isfinite(v) || v <= 0 || v > 86400 * 365)
+		argp_error(st, "%s must be a positive number of seconds, not '%s'",
+			   what, arg);
+	return v;
+}
+
+static long parse_count(const char *arg, const char *what, long max,
+			struct argp_state *st)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno || end == arg || *end || v < 1 || v > max)
+		argp_error(st, "%s must be a whole number from 1 to %ld, not '%s'",
+			   what, max, arg);
+	return v;
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *st)
+{
+	struct xc_cli *cli = st->input;
+
+	switch (key) {
+	case 'r':
+		cli->read_file = arg;
+		break;
+	case 'i':
+		cli->interval = parse_seconds(arg, "--interval", st);
+		break;
+	case OPT_DURATION:
+		cli->duration = parse_seconds(arg, "--duration", st);
+		break;
+	case 'c':
+		cli->count = parse_count(arg, "--count", 1L << 40, st);
+		break;
+	case 'n':
+		cli->top = parse_count(arg, "--top", 100000, st);
+		break;
+	case 'm':
+		if (!strcmp(arg, "native"))
+			cli->mode = XC_MODE_NATIVE;
+		else if (!strcmp(arg, "generic") || !strcmp(arg, "skb"))
+			cli->mode = XC_MODE_GENERIC;
+		else if (!strcmp(arg, "auto"))
+			cli->mode = XC_MODE_AUTO;
+		else
+			argp_error(st, "--mode must be native, generic or auto, not '%s'", arg);
+		break;
+	case OPT_JSON:
+		cli->format = XC_FMT_JSON;
+		break;
+	case OPT_TEXT:
+		cli->format = XC_FMT_TEXT;
+		break;
+	case OPT_PROM:
+		cli->prometheus = arg;
+		break;
+	case OPT_NO_SIZES:
+		cli->cfg.features &= ~(__u32)XC_F_SIZES;
+		break;
+	case OPT_NO_SOURCES:
+		cli->cfg.features &= ~(__u32)XC_F_SOURCES;
+		break;
+	case OPT_NO_PORTS:
+		cli->cfg.features &= ~(__u32)XC_F_PORTS;
+		break;
+	case OPT_NO_FLOWS:
+		cli->cfg.features &= ~(__u32)XC_F_FLOWS;
+		break;
+	case OPT_NO_IFACES:
+		cli->cfg.features &= ~(__u32)XC_F_IFACES;
+		break;
+	case OPT_SOURCES_MAX:
+		cli->cfg.source_entries = (__u32)parse_count(arg, "--sources-max", 1 << 24, st);
+		break;
+	case OPT_FLOWS_MAX:
+		cli->cfg.flow_entries = (__u32)parse_count(arg, "--flows-max", 1 << 24, st);
+		break;
+	case OPT_KEYWISE:
+		cli->cfg.keywise_reads = true;
+		break;
+	case 'v':
+		cli->verbose = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (cli->n_ifaces == XC_MAX_ATTACH)
+			argp_error(st, "at most %d interfaces", XC_MAX_ATTACH);
+		cli->ifaces[cli->n_ifaces++] = arg;
+		break;
+	case ARGP_KEY_END:
+		if (cli->read_file && cli->n_ifaces)
+			argp_error(st, "give either -r FILE or interfaces, not both");
+		if (!cli->read_file && !cli->n_ifaces)
+			argp_error(st, "give an interface to count on, or -r FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int xc_exit_for_errno(int err)
+{
+	switch (err < 0 ? -err : err) {
+	case EPERM:
+	case EACCES:
+		return XC_EXIT_PERM;
+	case ENODEV:
+	case ENXIO:
+		return XC_EXIT_NOIF;
+	case EBUSY:
+	case EEXIST:
+		return XC_EXIT_BUSY;
+	default:
+		return XC_EXIT_FAIL;
+	}
+}
+
+/* Loading needs privileges; say which, rather than libbpf's errno. */
+static int open_counter(const struct xc_cli *cli, struct xc_counter **xc)
+{
+	int err = xc_counter_open(&cli->cfg, xc);
+
+	if (!err)
+		return 0;
+	if (xc_exit_for_errno(err) == XC_EXIT_PERM)
+		fprintf(stderr, "xdpcount: loading the XDP program was refused: "
+			"needs root or CAP_BPF+CAP_NET_ADMIN (and CAP_PERFMON)\n");
+	else
+		fprintf(stderr, "xdpcount: cannot load the XDP program: %s%s\n",
+			strerror(-err), cli->verbose ? "" : " (-v shows the verifier log)");
+	return xc_exit_for_errno(err);
+}
+
+static int replay_exit(int rc, const struct xc_replay *res)
+{
+	switch (rc) {
+	case XC_REPLAY_OK:
+		return XC_EXIT_OK;
+	case XC_REPLAY_UNREADABLE:
+		return XC_EXIT_FILE;
+	case XC_REPLAY_FORMAT:
+		return XC_EXIT_FORMAT;
+	case XC_REPLAY_LINKTYPE:
+		return XC_EXIT_LINKTYPE;
+	case XC_REPLAY_TRUNCATED:
+		return XC_EXIT_TRUNCATED;
+	default:
+		return xc_exit_for_errno(res->run_errno);
+	}
+}
+
+static int run_offline(const struct xc_cli *cli)
+{
+	struct xc_counter *xc;
+	struct xc_snapshot snap;
+	struct xc_replay res;
+	char err[512];
+	int rc, ret;
+
+	ret = open_counter(cli, &xc);
+	if (ret)
+		return ret;
+	rc = xc_replay_file(xc, cli->read_file, &res, err, sizeof(err));
+	ret = replay_exit(rc, &res);
+	if (rc != XC_REPLAY_OK && rc != XC_REPLAY_TRUNCATED) {
+		fprintf(stderr, "xdpcount: %s\n", err);
+		xc_counter_close(xc);
+		return ret;
+	}
+	if (xc_counter_snapshot(xc, &snap)) {
+		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(errno));
+		xc_counter_close(xc);
+		return XC_EXIT_FAIL;
+	}
+	if (cli->format == XC_FMT_JSON) {
+		struct json_object *o = xc_json_snapshot(&snap, (size_t)cli->top);
+
+		json_object_object_add(o, "source", json_object_new_string(cli->read_file));
+		json_object_object_add(o, "skipped", json_object_new_uint64(res.skipped));
+		json_object_object_add(o, "truncated", json_object_new_boolean(rc == XC_REPLAY_TRUNCATED));
+		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+		json_object_put(o);
+	} else {
+		printf("xdpcount: %s: %llu frames counted, %llu skipped (< %d bytes)\n",
+		       cli->read_file, (unsigned long long)res.run,
+		       (unsigned long long)res.skipped, XC_MIN_FRAME);
+		xc_text_snapshot(stdout, &snap, (size_t)cli->top);
+	}
+	if (res.altered)
+		fprintf(stderr, "xdpcount: warning: the program changed %llu frames\n",
+			(unsigned long long)res.altered);
+	if (rc == XC_REPLAY_TRUNCATED)
+		fprintf(stderr, "xdpcount: %s; counts are up to the cut\n", err);
+	xc_snapshot_free(&snap);
+	xc_counter_close(xc);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct argp argp = { options, parse_opt, "IFACE...", doc, NULL, NULL, NULL };
+	struct xc_cli cli;
+
+	memset(&cli, 0, sizeof(cli));
+	xc_config_default(&cli.cfg);
+	cli.interval = 1.0;
+	cli.top = 10;
+	argp_err_exit_status = XC_EXIT_USAGE;
+	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
+		return XC_EXIT_USAGE;
+	xc_set_verbose(cli.verbose);
+	if (cli.read_file)
+		return run_offline(&cli);
+	return xc_cli_live(&cli);
+}
