@@ -234,6 +234,58 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 	return 0;
 }
 
+int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
+			  __u32 repeat, __u64 *ns_per_run)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = (__u32)len,
+		.repeat = repeat,
+	);
+
+	if (bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts))
+		return -errno;
+	if (ns_per_run)
+		*ns_per_run = opts.duration;
+	return 0;
+}
+
+int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
+			 size_t len, __u32 repeat)
+{
+	struct xdp_md ctx = {
+		.data_end = (__u32)len,
+		.ingress_ifindex = (__u32)ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = frame,
+		.data_size_in = (__u32)len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = repeat,
+		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
+	);
+
+	if (bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts))
+		return -errno;
+	return 0;
+}
+
+int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len))
+		return -errno;
+	st->verified_insns = info.verified_insns;
+	st->xlated_len = info.xlated_prog_len;
+	st->jited_len = info.jited_prog_len;
+	st->prog_id = info.id;
+	return 0;
+}
+
 static int zero_array(int fd, __u32 entries, size_t value_size, int ncpus)
 {
 	size_t sz = ((value_size + 7) & ~(size_t)7) * (size_t)ncpus;

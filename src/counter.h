@@ -62,6 +62,30 @@ const char *xc_mode_name(enum xc_mode mode);
 /* The id and name of the XDP program on an interface; 0 when there is none. */
 int xc_xdp_query(int ifindex, __u32 *prog_id, char *name, size_t name_len);
 
+/*
+ * Run one frame `repeat` times on the calling CPU; *ns_per_run gets the
+ * kernel's own average duration of one run. For benchmarks.
+ */
+int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
+			  __u32 repeat, __u64 *ns_per_run);
+
+/*
+ * Transmit a frame `repeat` times out of ifindex with BPF_PROG_TEST_RUN live
+ * frames: the program runs as if the frame arrived on ifindex, and its action
+ * (XDP_TX for a generator) is carried out for real.
+ */
+int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
+			 size_t len, __u32 repeat);
+
+/* What the kernel says of the loaded program: verifier and JIT figures. */
+struct xc_prog_stats {
+	__u32 verified_insns; /* instructions the verifier processed */
+	__u32 xlated_len;     /* bytes after the verifier's rewrites */
+	__u32 jited_len;      /* bytes of machine code */
+	__u32 prog_id;
+};
+int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st);
+
 /* Zero every map. */
 int xc_counter_reset(struct xc_counter *xc);
 

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Test networks in namespaces, made with iproute2. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "netns.h"
+
+#define XC_NS_PREFIX "xctest-"
+
+static int run(const char *cmd)
+{
+	int st = system(cmd);
+
+	if (st == -1 || !WIFEXITED(st))
+		return -1;
+	return WEXITSTATUS(st);
+}
+
+int xc_net_exec(const char *ns, const char *fmt, ...)
+{
+	char cmd[2048], inner[1800];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(inner, sizeof(inner), fmt, ap);
+	va_end(ap);
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s sh -c '%s'", ns, inner);
+	return run(cmd);
+}
+
+static int ifindex_in(const char *ns, const char *ifname)
+{
+	int saved, idx;
+
+	if (xc_net_enter(ns, &saved))
+		return 0;
+	idx = (int)if_nametoindex(ifname);
+	xc_net_leave(saved);
+	return idx;
+}
+
+/* sysfs shows the namespace that mounted it: ip netns exec remounts it. */
+static void read_mac(const char *ns, const char *ifname, char *mac)
+{
+	char path[160];
+	FILE *f;
+
+	mac[0] = '\0';
+	snprintf(path, sizeof(path),
+		 "ip netns exec %s cat /sys/class/net/%s/address", ns, ifname);
+	f = popen(path, "r");
+	if (f) {
+		if (!fgets(mac, 18, f))
+			mac[0] = '\0';
+		pclose(f);
+	}
+}
+
+int xc_net_create(struct xc_net *net, const char *tag, int mtu)
+{
+	static int seq;
+	int pid = (int)getpid(), n = seq++;
+	char cmd[1024];
+
+	memset(net, 0, sizeof(*net));
+	snprintf(net->ns_a, sizeof(net->ns_a), XC_NS_PREFIX "%d-%s%da", pid, tag, n);
+	snprintf(net->ns_b, sizeof(net->ns_b), XC_NS_PREFIX "%d-%s%db", pid, tag, n);
+	snprintf(net->if_a, sizeof(net->if_a), "xa%x%s%d", pid, tag, n);
+	snprintf(net->if_b, sizeof(net->if_b), "xb%x%s%d", pid, tag, n);
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; ip netns add %1$s; ip netns add %2$s; "
+		 "ip -n %1$s link add %3$s type veth peer name %4$s netns %2$s; "
+		 "ip -n %1$s link set lo up; ip -n %2$s link set lo up; "
+		 "ip -n %1$s addr add " XC_NET_IP4_A "/24 dev %3$s; "
+		 "ip -n %2$s addr add " XC_NET_IP4_B "/24 dev %4$s; "
+		 "ip -n %1$s addr add " XC_NET_IP6_A "/64 dev %3$s nodad; "
+		 "ip -n %2$s addr add " XC_NET_IP6_B "/64 dev %4$s nodad",
+		 net->ns_a, net->ns_b, net->if_a, net->if_b);
+	net->up = true; /* from here on, destroy has something to remove */
+	if (run(cmd))
+		goto fail;
+	if (mtu > 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "ip -n %s link set %s mtu %d && ip -n %s link set %s mtu %d",
+			 net->ns_a, net->if_a, mtu, net->ns_b, net->if_b, mtu);
+		if (run(cmd))
+			goto fail;
+	}
+	snprintf(cmd, sizeof(cmd), "ip -n %s link set %s up && ip -n %s link set %s up",
+		 net->ns_a, net->if_a, net->ns_b, net->if_b);
+	if (run(cmd))
+		goto fail;
+	net->ifindex_a = ifindex_in(net->ns_a, net->if_a);
+	net->ifindex_b = ifindex_in(net->ns_b, net->if_b);
+	read_mac(net->ns_a, net->if_a, net->mac_a);
+	read_mac(net->ns_b, net->if_b, net->mac_b);
+	if (!net->ifindex_a || !net->ifindex_b)
+		goto fail;
+	return 0;
+fail:
+	xc_net_destroy(net);
+	return -1;
+}
+
+void xc_net_destroy(struct xc_net *net)
+{
+	char cmd[256];
+
+	if (!net->up)
+		return;
+	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
+		 net->ns_a, net->ns_b);
+	run(cmd);
+	net->up = false;
+}
+
+int xc_net_enter(const char *ns, int *saved)
+{
+	char path[128];
+	int fd;
+
+	*saved = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*saved < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/run/netns/%s", ns);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || setns(fd, CLONE_NEWNET)) {
+		if (fd >= 0)
+			close(fd);
+		close(*saved);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+int xc_net_leave(int saved)
+{
+	int err = setns(saved, CLONE_NEWNET);
+
+	close(saved);
+	return err;
+}
+
+void xc_net_sweep(void)
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+	char cmd[320];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int pid;
+
+		if (strncmp(e->d_name, XC_NS_PREFIX, strlen(XC_NS_PREFIX)))
+			continue;
+		pid = atoi(e->d_name + strlen(XC_NS_PREFIX));
+		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
+			continue; /* its process still runs */
+		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", e->d_name);
+		run(cmd);
+	}
+	closedir(d);
+}

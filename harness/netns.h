@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Test networks: two namespaces joined by a veth pair, names unique to the
+ * process, both ends inside namespaces this process made. Used by the harness,
+ * the benchmarks and the demo's tests; nothing here touches another interface.
+ */
+#ifndef XDPCOUNT_NETNS_H
+#define XDPCOUNT_NETNS_H
+
+#include <stdbool.h>
+
+/* TEST-NET-1 and the documentation prefix: never routed anywhere. */
+#define XC_NET_IP4_A "192.0.2.1"
+#define XC_NET_IP4_B "192.0.2.2"
+#define XC_NET_IP6_A "2001:db8::1"
+#define XC_NET_IP6_B "2001:db8::2"
+
+struct xc_net {
+	char ns_a[32], ns_b[32]; /* namespace names */
+	char if_a[16], if_b[16]; /* veth ends: if_a lives in ns_a, if_b in ns_b */
+	int ifindex_a, ifindex_b; /* each in its own namespace */
+	char mac_a[18], mac_b[18];
+	bool up;
+};
+
+/*
+ * Create the pair, addresses, MTU (0: leave the default) and bring both ends
+ * up; tag (a letter or two) tells apart networks of one process. Returns 0 or -1.
+ */
+int xc_net_create(struct xc_net *net, const char *tag, int mtu);
+
+/* Remove both namespaces (and so the veth pair). Safe to call twice. */
+void xc_net_destroy(struct xc_net *net);
+
+/* Run a shell command inside a namespace; returns its exit status or -1. */
+int xc_net_exec(const char *ns, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Move the calling thread into ns; *saved gets a handle to come back. */
+int xc_net_enter(const char *ns, int *saved);
+/* Return to the namespace saved by xc_net_enter and close the handle. */
+int xc_net_leave(int saved);
+
+/* Remove namespaces left by earlier runs whose process is gone. */
+void xc_net_sweep(void);
+
+#endif /* XDPCOUNT_NETNS_H */
