@@ -271,6 +271,29 @@ XC_INLINE __u32 xc_size_bucket(__u64 len)
 		       XC_ABOVE(len, 1023) + XC_ABOVE(len, 1518));
 }
 
+/*
+ * Four bytes of packet data as they are. Unaligned loads are cheap where XDP
+ * runs, and the verifier allows them on packet data; user space (and its
+ * sanitizers) gets memcpy.
+ */
+XC_INLINE __u32 xc_load32(const __u8 *p)
+{
+#ifdef __bpf__
+	return *(const __u32 *)p;
+#else
+	__u32 v;
+
+	__builtin_memcpy(&v, p, sizeof(v));
+	return v;
+#endif
+}
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define XC_V4MAPPED_W2 0xffff0000u /* bytes 00 00 ff ff */
+#else
+#define XC_V4MAPPED_W2 0x0000ffffu
+#endif
+
 /* The outermost source/destination of an IP frame, v4-mapped for IPv4. */
 XC_INLINE void xc_pkt_addr(const struct xc_pkt *pkt, int dst,
 			   struct xc_addr *out)
@@ -278,13 +301,17 @@ XC_INLINE void xc_pkt_addr(const struct xc_pkt *pkt, int dst,
 	const __u8 *iph = pkt->iph;
 
 	if (pkt->l3 == XC_L3_IPV4) {
-		__builtin_memset(out->a, 0, 10);
-		out->a[10] = 0xff;
-		out->a[11] = 0xff;
-		__builtin_memcpy(out->a + 12, iph + (dst ? 16 : 12), 4);
+		out->w[0] = 0;
+		out->w[1] = 0;
+		out->w[2] = XC_V4MAPPED_W2;
+		out->w[3] = xc_load32(iph + (dst ? 16 : 12));
 		return;
 	}
-	__builtin_memcpy(out->a, iph + (dst ? 24 : 8), 16);
+	iph += dst ? 24 : 8;
+	out->w[0] = xc_load32(iph);
+	out->w[1] = xc_load32(iph + 4);
+	out->w[2] = xc_load32(iph + 8);
+	out->w[3] = xc_load32(iph + 12);
 }
 
 #endif /* XDPCOUNT_PARSE_H */

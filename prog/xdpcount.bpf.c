@@ -11,11 +11,12 @@ const volatile __u32 xc_action = XDP_PASS; /* anything else: benchmarks only */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, XC_IFACE_SLOTS + 1);
 	__type(key, __u32);
-	__type(value, struct xc_counters);
+	__type(value, struct xc_slot);
 } counters SEC(".maps");
 
+/* Interfaces whose slot another interface owns (see struct xc_slot). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
 	__uint(max_entries, 256);
@@ -91,26 +92,49 @@ static __always_inline void count_core(struct xc_counters *c,
 	}
 }
 
-static __always_inline void count_iface(__u32 ifindex,
-					const struct xc_pkt *pkt, __u64 len)
+/* The counters of an interface whose slot is taken: the overflow hash. */
+static __always_inline struct xc_counters *iface_overflow(__u32 ifindex)
 {
 	struct xc_counters *c = bpf_map_lookup_elem(&ifaces, &ifindex);
+	int err;
 
-	if (!c) {
-		int err = bpf_map_update_elem(&ifaces, &ifindex,
-					      &xc_zero_counters, BPF_NOEXIST);
-
-		if (err && err != -17 /* EEXIST: another CPU won */) {
-			table_event(XC_TAB_IFACES, 0);
-			return;
-		}
-		if (!err)
-			table_event(XC_TAB_IFACES, 1);
-		c = bpf_map_lookup_elem(&ifaces, &ifindex);
-		if (!c)
-			return;
+	if (c)
+		return c;
+	err = bpf_map_update_elem(&ifaces, &ifindex, &xc_zero_counters, BPF_NOEXIST);
+	if (err && err != -17 /* EEXIST: another CPU won */) {
+		table_event(XC_TAB_IFACES, 0);
+		return NULL;
 	}
-	count_core(c, pkt, len);
+	if (!err)
+		table_event(XC_TAB_IFACES, 1);
+	return bpf_map_lookup_elem(&ifaces, &ifindex);
+}
+
+/* The core counters this frame counts in: its interface's, or the unowned slot. */
+static __always_inline struct xc_counters *frame_counters(__u32 ifindex)
+{
+	__u32 idx = 0, unowned = XC_SLOT_UNOWNED;
+	struct xc_counters *c;
+	struct xc_slot *s;
+
+	if (xc_features & XC_F_IFACES)
+		idx = ifindex % XC_IFACE_SLOTS;
+	s = bpf_map_lookup_elem(&counters, &idx);
+	if (!s)
+		return NULL;
+	if (!(xc_features & XC_F_IFACES) || s->ifindex == ifindex)
+		return &s->c;
+	if (!s->ifindex && !s->c.total.packets) {
+		s->ifindex = ifindex; /* first frame of this interface on this CPU */
+		return &s->c;
+	}
+	c = iface_overflow(ifindex);
+	if (c)
+		return c;
+	s = bpf_map_lookup_elem(&counters, &unowned);
+	if (!s)
+		return NULL;
+	return &s->c;
 }
 
 static __always_inline void count_source(const struct xc_pkt *pkt, __u64 len)
@@ -206,15 +230,12 @@ int xdpcount(struct xdp_md *ctx)
 	__u64 len = bpf_xdp_get_buff_len(ctx);
 	struct xc_counters *c;
 	struct xc_pkt pkt;
-	__u32 zero = 0;
 
 	xc_parse(data, data_end, &pkt);
 
-	c = bpf_map_lookup_elem(&counters, &zero);
+	c = frame_counters(ctx->ingress_ifindex);
 	if (c)
 		count_core(c, &pkt, len);
-	if (xc_features & XC_F_IFACES)
-		count_iface(ctx->ingress_ifindex, &pkt, len);
 	if (pkt.l4 < XC_L4_MAX) {
 		if (xc_features & XC_F_SOURCES)
 			count_source(&pkt, len);

@@ -54,9 +54,28 @@ struct xc_counters {
 	struct xc_pb sizes[XC_SIZE_BUCKETS];
 };
 
+/*
+ * One slot of the `counters` array. Per-interface counting costs no hash on
+ * the hot path: interface i counts in slot i % XC_IFACE_SLOTS, and each CPU's
+ * copy of a slot records which interface owns it. A frame whose slot another
+ * interface owns counts in the `ifaces` hash instead; if that is full, in the
+ * last slot, which no interface owns. Totals are the sum of everything.
+ */
+#define XC_IFACE_SLOTS 64
+#define XC_SLOT_UNOWNED XC_IFACE_SLOTS
+
+struct xc_slot {
+	struct xc_counters c; /* first: &slot->c needs no arithmetic before a NULL check */
+	__u32 ifindex;        /* owner on this CPU; 0: none yet, or the unowned slot */
+	__u32 pad;
+};
+
 /* An address of either family; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
 struct xc_addr {
-	__u8 a[16];
+	union {
+		__u8 a[16];
+		__u32 w[4]; /* lets the program copy an address in four moves */
+	};
 };
 
 /* Destination-port table: an array indexed by proto slot * 65536 + port. */

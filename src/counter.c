@@ -138,19 +138,11 @@ static int link_xdp(int prog_fd, int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
-		      enum xc_mode *used)
+int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
+		   enum xc_mode *used)
 {
-	int prog_fd = xc_counter_prog_fd(xc), slot = -1, fd;
+	int fd;
 
-	for (int i = 0; i < XC_MAX_ATTACH; i++) {
-		if (xc->links[i].fd >= 0 && xc->links[i].ifindex == ifindex)
-			return -EEXIST;
-		if (slot < 0 && xc->links[i].fd < 0)
-			slot = i;
-	}
-	if (slot < 0)
-		return -E2BIG;
 	if (mode == XC_MODE_GENERIC) {
 		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
 	} else {
@@ -164,12 +156,29 @@ int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
 			mode = XC_MODE_NATIVE;
 		}
 	}
+	if (fd >= 0 && used)
+		*used = mode;
+	return fd;
+}
+
+int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
+		      enum xc_mode *used)
+{
+	int slot = -1, fd;
+
+	for (int i = 0; i < XC_MAX_ATTACH; i++) {
+		if (xc->links[i].fd >= 0 && xc->links[i].ifindex == ifindex)
+			return -EEXIST;
+		if (slot < 0 && xc->links[i].fd < 0)
+			slot = i;
+	}
+	if (slot < 0)
+		return -E2BIG;
+	fd = xc_prog_attach(xc_counter_prog_fd(xc), ifindex, mode, used);
 	if (fd < 0)
 		return fd;
 	xc->links[slot].fd = fd;
 	xc->links[slot].ifindex = ifindex;
-	if (used)
-		*used = mode;
 	return 0;
 }
 
@@ -234,8 +243,8 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 	return 0;
 }
 
-int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
-			  __u32 repeat, __u64 *ns_per_run)
+int xc_prog_run_repeat(int prog_fd, const void *frame, size_t len,
+		       __u32 repeat, __u64 *ns_per_run)
 {
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
@@ -243,15 +252,22 @@ int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
 		.repeat = repeat,
 	);
 
-	if (bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts))
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
 	if (ns_per_run)
 		*ns_per_run = opts.duration;
 	return 0;
 }
 
-int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
-			 size_t len, __u32 repeat)
+int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
+			  __u32 repeat, __u64 *ns_per_run)
+{
+	return xc_prog_run_repeat(xc_counter_prog_fd(xc), frame, len, repeat,
+				  ns_per_run);
+}
+
+int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
+		      __u32 repeat)
 {
 	struct xdp_md ctx = {
 		.data_end = (__u32)len,
@@ -266,24 +282,36 @@ int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 	);
 
-	if (bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts))
+	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
 	return 0;
 }
 
-int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st)
+int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
+			 size_t len, __u32 repeat)
+{
+	return xc_prog_send_live(xc_counter_prog_fd(xc), ifindex, frame, len,
+				 repeat);
+}
+
+int xc_prog_stats(int prog_fd, struct xc_prog_stats *st)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 
 	memset(&info, 0, sizeof(info));
-	if (bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len))
+	if (bpf_obj_get_info_by_fd(prog_fd, &info, &len))
 		return -errno;
 	st->verified_insns = info.verified_insns;
 	st->xlated_len = info.xlated_prog_len;
 	st->jited_len = info.jited_prog_len;
 	st->prog_id = info.id;
 	return 0;
+}
+
+int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st)
+{
+	return xc_prog_stats(xc_counter_prog_fd(xc), st);
 }
 
 static int zero_array(int fd, __u32 entries, size_t value_size, int ncpus)
@@ -338,8 +366,8 @@ int xc_counter_reset(struct xc_counter *xc)
 	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
 	int err = 0;
 
-	err = err ?: zero_array(bpf_map__fd(m->counters), 1,
-				sizeof(struct xc_counters), xc->ncpus);
+	err = err ?: zero_array(bpf_map__fd(m->counters), XC_IFACE_SLOTS + 1,
+				sizeof(struct xc_slot), xc->ncpus);
 	err = err ?: zero_array(bpf_map__fd(m->tables), XC_TAB_MAX,
 				sizeof(struct xc_table_stats), xc->ncpus);
 	err = err ?: zero_array(bpf_map__fd(m->ports),

@@ -189,21 +189,6 @@ struct take_ctx {
 	int ncpus;
 };
 
-static int take_counters(void *ctx, const void *key, const void *vals)
-{
-	struct take_ctx *t = ctx;
-	struct xc_iface *e = vec_push(&t->vec);
-	const struct xc_counters *v = vals;
-
-	if (!e)
-		return -ENOMEM;
-	memset(e, 0, sizeof(*e));
-	memcpy(&e->ifindex, key, sizeof(e->ifindex));
-	for (int c = 0; c < t->ncpus; c++)
-		xc_counters_add(&e->c, &v[c]);
-	return 0;
-}
-
 static int take_source(void *ctx, const void *key, const void *vals)
 {
 	struct take_ctx *t = ctx;
@@ -269,19 +254,81 @@ static int read_table(struct xc_counter *xc, struct bpf_map *map, take_fn take,
 	return read_map(xc, map, take, &t, batch);
 }
 
-static int read_total(struct xc_counter *xc, struct xc_snapshot *s)
+/* The interface entry for ifindex, added if new. */
+static struct xc_iface *iface_entry(struct xc_snapshot *s, size_t *cap, __u32 ifindex)
 {
-	struct xc_counters *v = calloc((size_t)xc->ncpus, sizeof(*v));
-	__u32 zero = 0;
-	int err = 0;
+	struct vec v = { .base = (void **)&s->ifaces, .n = &s->n_ifaces,
+			 .cap = *cap, .size = sizeof(*s->ifaces) };
+	struct xc_iface *e;
 
-	if (!v)
+	for (size_t i = 0; i < s->n_ifaces; i++)
+		if (s->ifaces[i].ifindex == ifindex)
+			return &s->ifaces[i];
+	e = vec_push(&v);
+	*cap = v.cap;
+	if (e) {
+		memset(e, 0, sizeof(*e));
+		e->ifindex = ifindex;
+	}
+	return e;
+}
+
+struct iface_ctx {
+	struct xc_snapshot *s;
+	size_t cap;
+	int ncpus;
+};
+
+/* A slot of `counters`: each CPU's copy says which interface owns it there. */
+static int take_slot(void *ctx, const void *key, const void *vals)
+{
+	struct iface_ctx *t = ctx;
+	const struct xc_slot *v = vals;
+
+	(void)key;
+	for (int c = 0; c < t->ncpus; c++) {
+		struct xc_iface *e;
+
+		if (!v[c].c.total.packets)
+			continue;
+		xc_counters_add(&t->s->total, &v[c].c);
+		if (!v[c].ifindex)
+			continue; /* interfaces switched off, or the unowned slot */
+		e = iface_entry(t->s, &t->cap, v[c].ifindex);
+		if (!e)
+			return -ENOMEM;
+		xc_counters_add(&e->c, &v[c].c);
+	}
+	return 0;
+}
+
+/* An interface in the overflow hash. */
+static int take_iface(void *ctx, const void *key, const void *vals)
+{
+	struct iface_ctx *t = ctx;
+	const struct xc_counters *v = vals;
+	struct xc_iface *e;
+	__u32 ifindex;
+
+	memcpy(&ifindex, key, sizeof(ifindex));
+	e = iface_entry(t->s, &t->cap, ifindex);
+	if (!e)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(bpf_map__fd(xc->skel->maps.counters), &zero, v))
-		err = -errno;
-	for (int c = 0; c < xc->ncpus && !err; c++)
-		xc_counters_add(&s->total, &v[c]);
-	free(v);
+	for (int c = 0; c < t->ncpus; c++) {
+		xc_counters_add(&t->s->total, &v[c]);
+		xc_counters_add(&e->c, &v[c]);
+	}
+	return 0;
+}
+
+static int read_counters(struct xc_counter *xc, struct xc_snapshot *s)
+{
+	struct iface_ctx t = { .s = s, .ncpus = xc->ncpus };
+	int err;
+
+	err = read_map(xc, xc->skel->maps.counters, take_slot, &t, &s->batch);
+	if (!err && (xc->cfg.features & XC_F_IFACES))
+		err = read_map(xc, xc->skel->maps.ifaces, take_iface, &t, &s->batch);
 	return err;
 }
 
@@ -325,11 +372,8 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	s->batch = !xc->cfg.keywise_reads;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->mono_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-	err = err ?: read_total(xc, s);
+	err = err ?: read_counters(xc, s);
 	err = err ?: read_table_stats(xc, s);
-	if (!err && (f & XC_F_IFACES))
-		err = read_table(xc, m->ifaces, take_counters, (void **)&s->ifaces,
-				 &s->n_ifaces, sizeof(*s->ifaces), &s->batch);
 	if (!err && (f & XC_F_SOURCES))
 		err = read_table(xc, m->sources, take_source, (void **)&s->sources,
 				 &s->n_sources, sizeof(*s->sources), &s->batch);
@@ -345,7 +389,10 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	}
 	finish_table(&s->tables[XC_TAB_SOURCES], s->n_sources, m->sources);
 	finish_table(&s->tables[XC_TAB_FLOWS], s->n_flows, m->flows);
-	finish_table(&s->tables[XC_TAB_IFACES], s->n_ifaces, m->ifaces);
+	/* Interfaces are never evicted: each one is in a slot or the hash. */
+	s->tables[XC_TAB_IFACES].entries = s->n_ifaces;
+	s->tables[XC_TAB_IFACES].inserted = s->n_ifaces;
+	s->tables[XC_TAB_IFACES].capacity = XC_IFACE_SLOTS + bpf_map__max_entries(m->ifaces);
 	return 0;
 }
 
