@@ -44,19 +44,23 @@
 #define XC_IPPROTO_ICMPV6 58
 #define XC_IPPROTO_DSTOPTS 60
 
-/* What one frame is, by the contract. */
+/*
+ * What one frame is, by the contract. The flags share one word so that the
+ * parser's result lives in a few registers; BPF has few and spills the rest.
+ */
 struct xc_pkt {
-	__u8 l3;        /* enum xc_l3 */
-	__u8 l4;        /* enum xc_l4, or XC_L4_MAX when not counted in l4 */
-	__u8 vlan;      /* outer EtherType was a VLAN TPID */
-	__u8 malformed; /* IP frame whose IP header or extension chain is bad */
-	__u8 proto;     /* IP protocol number (upper layer) when l4 < XC_L4_MAX */
-	__u8 nonfirst;  /* a fragment other than the first */
-	__u8 ports;     /* sport/dport hold a complete TCP/UDP header's ports */
-	__u8 flow;      /* counts in the flow table */
-	__u16 sport;    /* host byte order */
+	__u32 l3 : 2;        /* enum xc_l3 */
+	__u32 l4 : 3;        /* enum xc_l4, or XC_L4_MAX when not counted in l4 */
+	__u32 vlan : 1;      /* outer EtherType was a VLAN TPID */
+	__u32 malformed : 1; /* IP frame whose IP header or extension chain is bad */
+	__u32 nonfirst : 1;  /* a fragment other than the first */
+	__u32 ports : 1;     /* sport/dport hold a complete TCP/UDP header's ports */
+	__u32 flow : 1;      /* counts in the flow table */
+	__u32 unused : 14;
+	__u32 proto : 8;     /* IP protocol number (upper layer) when l4 < XC_L4_MAX */
+	__u16 sport;         /* host byte order */
 	__u16 dport;
-	const __u8 *iph; /* outermost IP header (20 or 40 bytes readable) */
+	const __u8 *iph;     /* outermost IP header (20 or 40 bytes readable) */
 };
 
 XC_INLINE __u16 xc_load_be16(const __u8 *p)

@@ -183,16 +183,29 @@ static __always_inline void flow_add(struct xc_flow_val *v, __u64 len, __u64 now
 {
 	v->packets++;
 	v->bytes += len;
-	if (!v->first_ns)
-		v->first_ns = now;
-	v->last_ns = now;
+	if (!v->first_seen)
+		v->first_seen = now;
+	v->last_seen = now;
+}
+
+/* A new flow is rare: pay for a clock read there, so jiffies map to time. */
+static __always_inline void flow_inserted(__u64 now)
+{
+	__u32 table = XC_TAB_FLOWS;
+	struct xc_table_stats *ts = bpf_map_lookup_elem(&tables, &table);
+
+	if (!ts)
+		return;
+	ts->inserted++;
+	ts->clock_jiffies = now;
+	ts->clock_ns = bpf_ktime_get_coarse_ns();
 }
 
 static __always_inline void count_flow(const struct xc_pkt *pkt, __u64 len)
 {
 	struct xc_flow_key key;
 	struct xc_flow_val *v;
-	__u64 now = bpf_ktime_get_coarse_ns();
+	__u64 now = bpf_jiffies64();
 
 	__builtin_memset(&key, 0, sizeof(key));
 	xc_pkt_addr(pkt, 0, &key.src);
@@ -206,12 +219,12 @@ static __always_inline void count_flow(const struct xc_pkt *pkt, __u64 len)
 		return;
 	}
 	struct xc_flow_val init = {
-		.packets = 1, .bytes = len, .first_ns = now, .last_ns = now,
+		.packets = 1, .bytes = len, .first_seen = now, .last_seen = now,
 	};
 	int err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
 
 	if (!err) {
-		table_event(XC_TAB_FLOWS, 1);
+		flow_inserted(now);
 		return;
 	}
 	v = bpf_map_lookup_elem(&flows, &key);

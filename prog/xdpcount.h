@@ -96,11 +96,15 @@ struct xc_flow_key {
 	__u8 pad[3];
 };
 
+/*
+ * first_seen/last_seen: jiffies in the map (bpf_jiffies64 is inlined, a clock
+ * read per packet is not); CLOCK_MONOTONIC nanoseconds in a snapshot.
+ */
 struct xc_flow_val {
 	__u64 packets;
 	__u64 bytes;
-	__u64 first_ns; /* CLOCK_MONOTONIC (coarse) */
-	__u64 last_ns;
+	__u64 first_seen;
+	__u64 last_seen;
 };
 
 /* Per-table bookkeeping, one row per LRU table in the `tables` array. */
@@ -114,6 +118,9 @@ enum xc_table_id {
 struct xc_table_stats {
 	__u64 inserted; /* keys this program created */
 	__u64 failed;   /* keys it could not record */
+	/* Flows: when this CPU last inserted one, in jiffies and CLOCK_MONOTONIC. */
+	__u64 clock_jiffies;
+	__u64 clock_ns;
 };
 
 #endif /* XDPCOUNT_H */

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/utsname.h>
+#include <zlib.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -57,6 +59,36 @@ static int size_tables(struct xdpcount_bpf *skel, const struct xc_config *cfg)
 	return err;
 }
 
+/* CONFIG_HZ from a kernel config file (gzopen reads plain files too). */
+static unsigned int config_hz(const char *path)
+{
+	gzFile f = gzopen(path, "rb");
+	unsigned int hz = 0;
+	char line[256];
+
+	if (!f)
+		return 0;
+	while (gzgets(f, line, sizeof(line)))
+		if (sscanf(line, "CONFIG_HZ=%u", &hz) == 1)
+			break;
+	gzclose(f);
+	return hz;
+}
+
+/* Flows are stamped in jiffies; a snapshot needs their rate to show time. */
+static unsigned int kernel_hz(void)
+{
+	struct utsname u;
+	char path[128 + sizeof(u.release)];
+	unsigned int hz = config_hz("/proc/config.gz");
+
+	if (!hz && !uname(&u)) {
+		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
+		hz = config_hz(path);
+	}
+	return hz;
+}
+
 int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 {
 	struct xc_counter *xc;
@@ -70,6 +102,7 @@ int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 	if (!xc)
 		return -ENOMEM;
 	xc->cfg = *cfg;
+	xc->hz = kernel_hz();
 	xc->ncpus = libbpf_num_possible_cpus();
 	if (xc->ncpus <= 0) {
 		err = xc->ncpus ?: -EINVAL;
@@ -224,11 +257,24 @@ int xc_xdp_query(int ifindex, __u32 *prog_id, char *name, size_t name_len)
 int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 		   __u32 *retval, void *out, size_t out_cap, size_t *out_len)
 {
+	return xc_counter_run_on(xc, 0, frame, len, retval, out, out_cap, out_len);
+}
+
+int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
+		      size_t len, __u32 *retval, void *out, size_t out_cap,
+		      size_t *out_len)
+{
+	struct xdp_md ctx = {
+		.data_end = (__u32)len,
+		.ingress_ifindex = (__u32)ifindex,
+	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
 		.data_size_in = (__u32)len,
 		.data_out = out,
 		.data_size_out = out ? (__u32)out_cap : 0,
+		.ctx_in = ifindex ? &ctx : NULL,
+		.ctx_size_in = ifindex ? sizeof(ctx) : 0,
 		.repeat = 1,
 	);
 	int err;

@@ -110,6 +110,13 @@ int xc_counter_reset(struct xc_counter *xc);
  */
 int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 		   __u32 *retval, void *out, size_t out_cap, size_t *out_len);
+/*
+ * The same, as if the frame arrived on ifindex (an interface of the calling
+ * thread's namespace); 0 means the kernel's default, the loopback device.
+ */
+int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
+		      size_t len, __u32 *retval, void *out, size_t out_cap,
+		      size_t *out_len);
 
 /* ---- snapshots ---- */
 
@@ -126,7 +133,7 @@ struct xc_port {
 
 struct xc_flow {
 	struct xc_flow_key key;
-	struct xc_flow_val val; /* first_ns/last_ns: min/max over CPUs */
+	struct xc_flow_val val; /* first/last_seen: CLOCK_MONOTONIC ns, within a tick */
 };
 
 struct xc_iface {
@@ -160,6 +167,13 @@ struct xc_snapshot {
 /* Read every map, summing CPUs. Free with xc_snapshot_free. */
 int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *snap);
 void xc_snapshot_free(struct xc_snapshot *snap);
+/* Only the core counters summed over CPUs and interfaces: the cheap part. */
+int xc_counter_totals(struct xc_counter *xc, struct xc_counters *total);
+/*
+ * The same per CPU, not summed: cpus gets libbpf_num_possible_cpus() entries.
+ * Shows how the load spread; their sum is the total.
+ */
+int xc_counter_cpu_totals(struct xc_counter *xc, struct xc_counters *cpus);
 
 /* Sum two counter sets: dst += src. */
 void xc_counters_add(struct xc_counters *dst, const struct xc_counters *src);
@@ -180,5 +194,37 @@ const char *xc_proto_str(__u8 proto, char *buf, size_t len);
 extern const char *const xc_l3_names[XC_L3_MAX];
 extern const char *const xc_l4_names[XC_L4_MAX];
 extern const int xc_size_bounds[XC_SIZE_BUCKETS - 1];
+
+/* ---- rates: two snapshots over the real time between them ---- */
+
+struct xc_rate {
+	double pps; /* packets per second */
+	double bps; /* bits per second */
+};
+
+/* Every core counter's rate, and the seconds they were measured over. */
+struct xc_rates {
+	double seconds;
+	struct xc_rate total, malformed, vlan;
+	struct xc_rate l3[XC_L3_MAX];
+	struct xc_rate l4[XC_L4_MAX];
+	struct xc_rate sizes[XC_SIZE_BUCKETS];
+};
+
+/* Seconds from prev to cur by their CLOCK_MONOTONIC stamps; 0 if cur is not later. */
+double xc_snapshot_seconds(const struct xc_snapshot *prev,
+			   const struct xc_snapshot *cur);
+/* One counter's rate over secs; zero when secs <= 0 or the counter went back. */
+struct xc_rate xc_rate_pb(const struct xc_pb *prev, const struct xc_pb *cur,
+			  double secs);
+void xc_counters_rates(const struct xc_counters *prev,
+		       const struct xc_counters *cur, double secs,
+		       struct xc_rates *r);
+/* The totals' rates from prev to cur, over the real time between them. */
+void xc_snapshot_rates(const struct xc_snapshot *prev,
+		       const struct xc_snapshot *cur, struct xc_rates *r);
+/* One interface's counters in a snapshot, or NULL when it has none. */
+const struct xc_counters *xc_snapshot_iface(const struct xc_snapshot *s,
+					    __u32 ifindex);
 
 #endif /* XDPCOUNT_COUNTER_H */

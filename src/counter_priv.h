@@ -15,6 +15,7 @@ struct xc_counter {
 	struct xdpcount_bpf *skel;
 	struct xc_config cfg;
 	int ncpus;
+	unsigned int hz; /* the kernel's CONFIG_HZ; 0 when it cannot be read */
 	struct xc_link links[XC_MAX_ATTACH];
 };
 

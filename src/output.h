@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* Views of a snapshot: JSON (json-c), plain text. */
+/* Views of a snapshot: JSON (json-c), plain text, Prometheus exposition. */
 #ifndef XDPCOUNT_OUTPUT_H
 #define XDPCOUNT_OUTPUT_H
 
 #include <stdio.h>
 #include <json-c/json.h>
 #include "counter.h"
+#include "ifstats.h"
 
 /* The core keys: total, malformed, vlan, l3, l4, sizes. */
 struct json_object *xc_json_counters(const struct xc_counters *c);
@@ -22,5 +23,25 @@ const char *xc_human_bytes(double v, char *buf, size_t len);
 
 /* The readable tables: totals, classes, sizes, top sources/ports/flows. */
 void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top);
+
+/* A counted interface as the live views and the exposition show it. */
+struct xc_view_iface {
+	const char *name;
+	__u32 ifindex;
+	const struct xc_counters *c; /* its counters; NULL: none yet (zero) */
+	const char *mode;            /* attach mode; NULL: not attached by us */
+	bool lost;                   /* it disappeared while counting */
+	bool has_kernel;
+	struct xc_ifstats kernel;    /* the kernel's counters since counting began */
+};
+
+/*
+ * The Prometheus text exposition (format 0.0.4) of a snapshot: the core
+ * counters per interface of ifs (n_ifs 0: every interface of the snapshot, or
+ * one named "all" when it has none), the size histogram, the kernel's drop
+ * counters, the top sources and destination ports, the tables. 0 or -errno.
+ */
+int xc_prom_snapshot(FILE *f, const struct xc_snapshot *s,
+		     const struct xc_view_iface *ifs, size_t n_ifs, size_t top);
 
 #endif /* XDPCOUNT_OUTPUT_H */

@@ -184,9 +184,26 @@ static void sum_pb(struct xc_pb *dst, const void *vals, int ncpus)
 	}
 }
 
+/* Maps the program's jiffies to CLOCK_MONOTONIC: a pair it recorded, and HZ. */
+struct jiffy_clock {
+	__u64 jiffies;
+	__u64 ns;
+	unsigned int hz;
+};
+
+static __u64 jiffies_to_ns(const struct jiffy_clock *k, __u64 j)
+{
+	__s64 dj = (__s64)(j - k->jiffies);
+
+	if (!j || !k->hz || !k->ns)
+		return 0;
+	return k->ns + (__u64)(dj * (1000000000ll / k->hz));
+}
+
 struct take_ctx {
 	struct vec vec;
 	int ncpus;
+	const struct jiffy_clock *clock;
 };
 
 static int take_source(void *ctx, const void *key, const void *vals)
@@ -234,21 +251,25 @@ static int take_flow(void *ctx, const void *key, const void *vals)
 	for (int c = 0; c < t->ncpus; c++) {
 		e->val.packets += v[c].packets;
 		e->val.bytes += v[c].bytes;
-		if (v[c].first_ns &&
-		    (!e->val.first_ns || v[c].first_ns < e->val.first_ns))
-			e->val.first_ns = v[c].first_ns;
-		if (v[c].last_ns > e->val.last_ns)
-			e->val.last_ns = v[c].last_ns;
+		if (v[c].first_seen &&
+		    (!e->val.first_seen || v[c].first_seen < e->val.first_seen))
+			e->val.first_seen = v[c].first_seen;
+		if (v[c].last_seen > e->val.last_seen)
+			e->val.last_seen = v[c].last_seen;
 	}
+	e->val.first_seen = jiffies_to_ns(t->clock, e->val.first_seen);
+	e->val.last_seen = jiffies_to_ns(t->clock, e->val.last_seen);
 	return 0;
 }
 
 static int read_table(struct xc_counter *xc, struct bpf_map *map, take_fn take,
-		      void **base, size_t *n, size_t size, bool *batch)
+		      void **base, size_t *n, size_t size, bool *batch,
+		      const struct jiffy_clock *clock)
 {
 	struct take_ctx t = {
 		.vec = { .base = base, .n = n, .size = size },
 		.ncpus = xc->ncpus,
+		.clock = clock,
 	};
 
 	return read_map(xc, map, take, &t, batch);
@@ -277,6 +298,7 @@ struct iface_ctx {
 	struct xc_snapshot *s;
 	size_t cap;
 	int ncpus;
+	struct xc_counters *cpus; /* per CPU, not summed: xc_counter_cpu_totals */
 };
 
 /* A slot of `counters`: each CPU's copy says which interface owns it there. */
@@ -332,7 +354,8 @@ static int read_counters(struct xc_counter *xc, struct xc_snapshot *s)
 	return err;
 }
 
-static int read_table_stats(struct xc_counter *xc, struct xc_snapshot *s)
+static int read_table_stats(struct xc_counter *xc, struct xc_snapshot *s,
+			    struct jiffy_clock *clock)
 {
 	struct xc_table_stats *v = calloc((size_t)xc->ncpus, sizeof(*v));
 	int fd = bpf_map__fd(xc->skel->maps.tables);
@@ -348,6 +371,10 @@ static int read_table_stats(struct xc_counter *xc, struct xc_snapshot *s)
 		for (int c = 0; c < xc->ncpus; c++) {
 			s->tables[k].inserted += v[c].inserted;
 			s->tables[k].failed += v[c].failed;
+			if (v[c].clock_jiffies > clock->jiffies) {
+				clock->jiffies = v[c].clock_jiffies;
+				clock->ns = v[c].clock_ns;
+			}
 		}
 	}
 	free(v);
@@ -364,6 +391,7 @@ static void finish_table(struct xc_table *t, size_t entries, const struct bpf_ma
 int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 {
 	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
+	struct jiffy_clock clock = { .hz = xc->hz };
 	__u32 f = xc->cfg.features;
 	struct timespec ts;
 	int err = 0;
@@ -373,16 +401,16 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->mono_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
 	err = err ?: read_counters(xc, s);
-	err = err ?: read_table_stats(xc, s);
+	err = err ?: read_table_stats(xc, s, &clock);
 	if (!err && (f & XC_F_SOURCES))
 		err = read_table(xc, m->sources, take_source, (void **)&s->sources,
-				 &s->n_sources, sizeof(*s->sources), &s->batch);
+				 &s->n_sources, sizeof(*s->sources), &s->batch, &clock);
 	if (!err && (f & XC_F_PORTS))
 		err = read_table(xc, m->ports, take_port, (void **)&s->ports,
-				 &s->n_ports, sizeof(*s->ports), &s->batch);
+				 &s->n_ports, sizeof(*s->ports), &s->batch, &clock);
 	if (!err && (f & XC_F_FLOWS))
 		err = read_table(xc, m->flows, take_flow, (void **)&s->flows,
-				 &s->n_flows, sizeof(*s->flows), &s->batch);
+				 &s->n_flows, sizeof(*s->flows), &s->batch, &clock);
 	if (err) {
 		xc_snapshot_free(s);
 		return err;
@@ -394,6 +422,54 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	s->tables[XC_TAB_IFACES].inserted = s->n_ifaces;
 	s->tables[XC_TAB_IFACES].capacity = XC_IFACE_SLOTS + bpf_map__max_entries(m->ifaces);
 	return 0;
+}
+
+int xc_counter_totals(struct xc_counter *xc, struct xc_counters *total)
+{
+	struct xc_snapshot s;
+	int err;
+
+	memset(&s, 0, sizeof(s));
+	err = read_counters(xc, &s);
+	*total = s.total;
+	free(s.ifaces);
+	return err;
+}
+
+/* Each CPU's counters into cpus[cpu]: its slots, and its overflow interfaces. */
+static int take_cpu_slot(void *ctx, const void *key, const void *vals)
+{
+	const struct iface_ctx *t = ctx;
+	const struct xc_slot *v = vals;
+
+	(void)key;
+	for (int c = 0; c < t->ncpus; c++)
+		xc_counters_add(&t->cpus[c], &v[c].c);
+	return 0;
+}
+
+static int take_cpu_iface(void *ctx, const void *key, const void *vals)
+{
+	const struct iface_ctx *t = ctx;
+	const struct xc_counters *v = vals;
+
+	(void)key;
+	for (int c = 0; c < t->ncpus; c++)
+		xc_counters_add(&t->cpus[c], &v[c]);
+	return 0;
+}
+
+int xc_counter_cpu_totals(struct xc_counter *xc, struct xc_counters *cpus)
+{
+	struct iface_ctx t = { .ncpus = xc->ncpus, .cpus = cpus };
+	bool batch;
+	int err;
+
+	memset(cpus, 0, (size_t)xc->ncpus * sizeof(*cpus));
+	err = read_map(xc, xc->skel->maps.counters, take_cpu_slot, &t, &batch);
+	if (!err && (xc->cfg.features & XC_F_IFACES))
+		err = read_map(xc, xc->skel->maps.ifaces, take_cpu_iface, &t, &batch);
+	return err;
 }
 
 void xc_snapshot_free(struct xc_snapshot *s)

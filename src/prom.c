@@ -1,0 +1,303 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The Prometheus text exposition (format 0.0.4) of a snapshot. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include "output.h"
+
+#define PROM_NAME_LEN (IF_NAMESIZE + 16)
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* A label value: backslash, double quote and newline escaped. */
+static void label(FILE *f, const char *key, const char *val, bool more)
+{
+	fprintf(f, "%s=\"", key);
+	for (const char *p = val; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', f);
+		if (*p == '\n')
+			fputs("\\n", f);
+		else
+			fputc(*p, f);
+	}
+	fputs(more ? "\"," : "\"", f);
+}
+
+static void sample_iface(FILE *f, const char *name, const char *iface,
+			 const char *class, __u64 v)
+{
+	fprintf(f, "%s{", name);
+	label(f, "interface", iface, class != NULL);
+	if (class)
+		label(f, "class", class, false);
+	fprintf(f, "} %llu\n", (unsigned long long)v);
+}
+
+static const struct xc_counters zero_counters;
+
+static const struct xc_counters *row_counters(const struct xc_view_iface *r)
+{
+	return r->c ? r->c : &zero_counters;
+}
+
+/* One family per unit: packets or bytes of one class set, for every row. */
+enum prom_unit { PROM_PACKETS, PROM_BYTES };
+
+static __u64 pb_unit(const struct xc_pb *pb, enum prom_unit u)
+{
+	return u == PROM_PACKETS ? pb->packets : pb->bytes;
+}
+
+static void core_family(FILE *f, const struct xc_view_iface *rows, size_t n,
+			const char *what, enum prom_unit u)
+{
+	static const char *const unit_names[] = { "packets", "bytes" };
+	char name[64], help[160];
+
+	snprintf(name, sizeof(name), "xdpcount_%s%s%s_total", what, *what ? "_" : "",
+		 unit_names[u]);
+	snprintf(help, sizeof(help), "%s the XDP program counted%s%s.",
+		 u == PROM_PACKETS ? "Frames" : "Bytes of the frames",
+		 *what ? ", by " : "", what);
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_counters *c = row_counters(&rows[i]);
+
+		if (!strcmp(what, "l3"))
+			for (int k = 0; k < XC_L3_MAX; k++)
+				sample_iface(f, name, rows[i].name, xc_l3_names[k],
+					     pb_unit(&c->l3[k], u));
+		else if (!strcmp(what, "l4"))
+			for (int k = 0; k < XC_L4_MAX; k++)
+				sample_iface(f, name, rows[i].name, xc_l4_names[k],
+					     pb_unit(&c->l4[k], u));
+		else
+			sample_iface(f, name, rows[i].name, NULL, pb_unit(
+				!strcmp(what, "malformed") ? &c->malformed :
+				!strcmp(what, "vlan") ? &c->vlan : &c->total, u));
+	}
+}
+
+static void size_histogram(FILE *f, const struct xc_view_iface *rows, size_t n)
+{
+	const char *name = "xdpcount_frame_size_bytes";
+
+	family(f, name, "histogram", "Frame sizes in the RMON buckets of RFC 2819.");
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_counters *c = row_counters(&rows[i]);
+		__u64 cum = 0, sum = 0;
+		char le[16];
+
+		for (int b = 0; b < XC_SIZE_BUCKETS; b++) {
+			cum += c->sizes[b].packets;
+			sum += c->sizes[b].bytes;
+			if (b < XC_SIZE_BUCKETS - 1)
+				snprintf(le, sizeof(le), "%d", xc_size_bounds[b]);
+			else
+				snprintf(le, sizeof(le), "+Inf");
+			fprintf(f, "%s_bucket{", name);
+			label(f, "interface", rows[i].name, true);
+			label(f, "le", le, false);
+			fprintf(f, "} %llu\n", (unsigned long long)cum);
+		}
+		fprintf(f, "%s_sum{", name);
+		label(f, "interface", rows[i].name, false);
+		fprintf(f, "} %llu\n", (unsigned long long)sum);
+		fprintf(f, "%s_count{", name);
+		label(f, "interface", rows[i].name, false);
+		fprintf(f, "} %llu\n", (unsigned long long)cum);
+	}
+}
+
+static void kernel_family(FILE *f, const struct xc_view_iface *rows, size_t n,
+			  const char *stat, size_t off, const char *help)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "xdpcount_%s_total", stat);
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].has_kernel)
+			sample_iface(f, name, rows[i].name, NULL,
+				     *(const __u64 *)((const char *)&rows[i].kernel + off));
+	}
+}
+
+static void kernel_families(FILE *f, const struct xc_view_iface *rows, size_t n)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= rows[i].has_kernel;
+	if (!any)
+		return;
+	kernel_family(f, rows, n, "rx_dropped", offsetof(struct xc_ifstats, rx_dropped),
+		      "The kernel's rx_dropped of the interface since counting began.");
+	kernel_family(f, rows, n, "rx_missed_errors",
+		      offsetof(struct xc_ifstats, rx_missed_errors),
+		      "The kernel's rx_missed_errors of the interface since counting began.");
+	kernel_family(f, rows, n, "rx_errors", offsetof(struct xc_ifstats, rx_errors),
+		      "The kernel's rx_errors of the interface since counting began.");
+}
+
+static void attached_family(FILE *f, const struct xc_view_iface *rows, size_t n)
+{
+	const char *name = "xdpcount_attached";
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any |= rows[i].mode != NULL;
+	if (!any)
+		return;
+	family(f, name, "gauge", "1 while the program is attached to the interface, 0 once it is gone.");
+	for (size_t i = 0; i < n; i++) {
+		if (!rows[i].mode)
+			continue;
+		fprintf(f, "%s{", name);
+		label(f, "interface", rows[i].name, true);
+		label(f, "mode", rows[i].mode, false);
+		fprintf(f, "} %d\n", rows[i].lost ? 0 : 1);
+	}
+}
+
+static void top_sources(FILE *f, const struct xc_snapshot *s, size_t *idx, size_t top)
+{
+	static const char *const names[] = { "xdpcount_source_packets_total",
+					     "xdpcount_source_bytes_total" };
+	size_t n = xc_top_sources(s, top, idx);
+	char a[64];
+
+	for (int u = PROM_PACKETS; u <= PROM_BYTES; u++) {
+		family(f, names[u], "counter", u == PROM_PACKETS ?
+		       "Frames from the source address (the top sources by packets)." :
+		       "Bytes from the source address (the top sources by packets).");
+		for (size_t i = 0; i < n; i++) {
+			const struct xc_source *e = &s->sources[idx[i]];
+
+			fprintf(f, "%s{", names[u]);
+			label(f, "address", xc_addr_str(&e->addr, a, sizeof(a)), false);
+			fprintf(f, "} %llu\n", (unsigned long long)pb_unit(&e->pb, u));
+		}
+	}
+}
+
+static void top_ports(FILE *f, const struct xc_snapshot *s, size_t *idx, size_t top)
+{
+	static const char *const names[] = { "xdpcount_dst_port_packets_total",
+					     "xdpcount_dst_port_bytes_total" };
+	size_t n = xc_top_ports(s, top, idx);
+	char p[8], port[8];
+
+	for (int u = PROM_PACKETS; u <= PROM_BYTES; u++) {
+		family(f, names[u], "counter", u == PROM_PACKETS ?
+		       "TCP/UDP frames to the destination port (the top ports by packets)." :
+		       "Bytes of TCP/UDP frames to the destination port (the top ports by packets).");
+		for (size_t i = 0; i < n; i++) {
+			const struct xc_port *e = &s->ports[idx[i]];
+
+			snprintf(port, sizeof(port), "%u", e->port);
+			fprintf(f, "%s{", names[u]);
+			label(f, "proto", xc_proto_str(e->proto, p, sizeof(p)), true);
+			label(f, "port", port, false);
+			fprintf(f, "} %llu\n", (unsigned long long)pb_unit(&e->pb, u));
+		}
+	}
+}
+
+static void table_family(FILE *f, const struct xc_snapshot *s, const char *stat,
+			 const char *type, size_t off, const char *help)
+{
+	static const char *const tables[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
+	char name[64];
+
+	snprintf(name, sizeof(name), "xdpcount_table_%s%s", stat,
+		 strcmp(type, "counter") ? "" : "_total");
+	family(f, name, type, help);
+	for (int t = 0; t < XC_TAB_MAX; t++) {
+		fprintf(f, "%s{", name);
+		label(f, "table", tables[t], false);
+		fprintf(f, "} %llu\n", (unsigned long long)
+			*(const __u64 *)((const char *)&s->tables[t] + off));
+	}
+}
+
+static void table_families(FILE *f, const struct xc_snapshot *s)
+{
+	table_family(f, s, "entries", "gauge", offsetof(struct xc_table, entries),
+		     "Keys in the table now.");
+	table_family(f, s, "capacity", "gauge", offsetof(struct xc_table, capacity),
+		     "Keys the table can hold.");
+	table_family(f, s, "inserted", "counter", offsetof(struct xc_table, inserted),
+		     "Keys the program created.");
+	table_family(f, s, "evicted", "counter", offsetof(struct xc_table, evicted),
+		     "Keys pushed out of the full table (least recently used first).");
+	table_family(f, s, "failed", "counter", offsetof(struct xc_table, failed),
+		     "Keys the program could not record.");
+}
+
+/* Without a list: every interface of the snapshot, or "all" when it has none. */
+static struct xc_view_iface *snapshot_rows(const struct xc_snapshot *s, size_t *n,
+					   char (*names)[PROM_NAME_LEN])
+{
+	size_t count = s->n_ifaces ? s->n_ifaces : 1;
+	struct xc_view_iface *rows = calloc(count, sizeof(*rows));
+
+	if (!rows)
+		return NULL;
+	if (!s->n_ifaces) {
+		rows[0].name = "all";
+		rows[0].c = &s->total;
+	}
+	for (size_t i = 0; i < s->n_ifaces; i++) {
+		rows[i].name = xc_ifname(s->ifaces[i].ifindex, names[i], PROM_NAME_LEN);
+		rows[i].ifindex = s->ifaces[i].ifindex;
+		rows[i].c = &s->ifaces[i].c;
+	}
+	*n = count;
+	return rows;
+}
+
+static void core_families(FILE *f, const struct xc_view_iface *rows, size_t n)
+{
+	static const char *const whats[] = { "", "l3", "l4", "malformed", "vlan" };
+
+	for (size_t w = 0; w < sizeof(whats) / sizeof(whats[0]); w++) {
+		core_family(f, rows, n, whats[w], PROM_PACKETS);
+		core_family(f, rows, n, whats[w], PROM_BYTES);
+	}
+	size_histogram(f, rows, n);
+}
+
+int xc_prom_snapshot(FILE *f, const struct xc_snapshot *s,
+		     const struct xc_view_iface *ifs, size_t n_ifs, size_t top)
+{
+	char (*names)[PROM_NAME_LEN] = calloc(s->n_ifaces + 1, PROM_NAME_LEN);
+	struct xc_view_iface *own = NULL;
+	size_t *idx = calloc(top ? top : 1, sizeof(*idx));
+	int err = 0;
+
+	if (!n_ifs && names)
+		ifs = own = snapshot_rows(s, &n_ifs, names);
+	if (!names || !idx || !ifs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	core_families(f, ifs, n_ifs);
+	kernel_families(f, ifs, n_ifs);
+	attached_family(f, ifs, n_ifs);
+	top_sources(f, s, idx, top);
+	top_ports(f, s, idx, top);
+	table_families(f, s);
+	if (fflush(f) || ferror(f))
+		err = -EIO;
+out:
+	free(own);
+	free(names);
+	free(idx);
+	return err;
+}
