@@ -8,8 +8,8 @@ B        := build
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc
-LDLIBS   := -lbpf -lelf -lz -lpcap -ljson-c
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc -I/usr/include/libnl3
+LDLIBS   := -lbpf -lelf -lz -lpcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
 BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I$(ARCH_INC) -Iprog
 
 # SAN=1: AddressSanitizer and UBSan over the whole user space, in build-san/.
@@ -19,18 +19,24 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRCS := src/counter.c src/snapshot.c src/replay.c src/output.c
+LIB_SRCS := src/counter.c src/snapshot.c src/replay.c src/output.c src/probe.c \
+	src/rate.c src/ifstats.c src/prom.c
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
 # All Criterion suites link into one binary, so one run ends in one summary.
 HARNESS_SRCS := $(wildcard harness/*.c)
 HARNESS_OBJS := $(HARNESS_SRCS:harness/%.c=$(B)/harness/%.o)
 TESTS    := $(B)/xdpcount-tests
+FUZZ_TOOLS := $(B)/fuzz/fuzz_parse $(B)/xdpcount-seed $(B)/xdpcount-diff
+DEMO     := $(B)/xdpcount-demo
 
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
-	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc
+	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
+	libnl-route-3-dev ethtool iputils-ping iputils-arping socat prometheus procps \
+	gnuplot-nox libclang-rt-14-dev valgrind util-linux
 
-.PHONY: all deps test test-san pcaps check-pcaps clean
-all: $(B)/xdpcount $(TESTS)
+.PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
+	fuzz fuzz-quick valgrind
+all: $(B)/xdpcount $(TESTS) $(FUZZ_TOOLS) $(DEMO)
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -56,7 +62,7 @@ $(B)/%.o: src/%.c src/*.h prog/xdpcount.h $(B)/xdpcount.skel.h
 $(B)/libxdpcount.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-CLI_SRCS := src/xdpcount.c src/live.c
+CLI_SRCS := src/xdpcount.c src/live.c src/view.c src/tty.c src/httpd.c
 $(B)/xdpcount: $(CLI_SRCS) src/*.h $(B)/libxdpcount.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_SRCS) $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
 
@@ -77,8 +83,73 @@ test: deps all
 test-san:
 	$(MAKE) SAN=1 test
 
+# The main job on a fresh machine (as root): a veth pair in two namespaces, real
+# traffic from one end, the live view on the other. XC_DEMO_SECONDS sets how long.
+$(DEMO): demo/demo.c harness/netns.h src/*.h $(B)/harness/netns.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness $< $(B)/harness/netns.o $(B)/libxdpcount.a \
+		$(LDLIBS) -o $@
+
+demo: deps all
+	$(DEMO)
+
 pcaps:
 	$(PYTHON) pcaps/gen.py pcaps
+
+# Benchmarks (bench/README.md). QUICK=1 (or env XC_BENCH_QUICK=1): the short run for CI.
+BENCH      := $(B)/xdpcount-bench
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_RUN  := $(BENCH) run $(if $(filter 1,$(QUICK)),--quick)
+CLANG_VERSION := $(shell $(CLANG) --version 2>/dev/null | head -1)
+
+$(B)/baseline.bpf.o: bench/baseline.bpf.c | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/baseline.skel.h: $(B)/baseline.bpf.o
+	$(BPFTOOL) gen skeleton $< name baseline_bpf > $@
+
+$(BENCH): $(BENCH_SRCS) bench/bench.h $(B)/baseline.skel.h $(B)/harness/netns.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness -DXC_CLANG_VERSION='"$(CLANG_VERSION)"' \
+		$(BENCH_SRCS) $(B)/harness/netns.o $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+
+bench: deps $(BENCH)
+	$(BENCH_RUN) -o bench/results.json
+	$(BENCH) report bench/results.json bench/report.md $(B)/bench-plot.dat
+	gnuplot -e "datafile='$(B)/bench-plot.dat'; outfile='bench/report.svg'" bench/plot.gp
+
+bench-baseline: bench
+	$(BENCH) baseline bench/results.json bench/baseline.json
+
+bench-check: deps $(BENCH)
+	$(BENCH_RUN) -o $(B)/bench-check.json
+	$(BENCH) check bench/baseline.json $(B)/bench-check.json
+
+# Fuzzing (fuzz/): libFuzzer with ASan and UBSan on the user-space parser, then
+# the differential check over its corpus. FUZZ_SECONDS bounds the run.
+FUZZ_SECONDS ?= 300
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	-Wall -Wextra -Werror -Iprog
+
+$(B)/fuzz/fuzz_parse: fuzz/fuzz_parse.c prog/parse.h prog/xdpcount.h
+	@mkdir -p $(B)/fuzz
+	$(CLANG) $(FUZZ_CFLAGS) $< -o $@
+
+$(B)/xdpcount-seed: fuzz/seed.c src/*.h $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $< $(B)/libxdpcount.a $(LDLIBS) -o $@
+
+$(B)/xdpcount-diff: fuzz/diff.c harness/frame_class.h $(B)/harness/frame_class.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness $< $(B)/harness/frame_class.o \
+		$(B)/libxdpcount.a $(LDLIBS) -o $@
+
+fuzz: deps $(FUZZ_TOOLS)
+	ci/fuzz.sh $(B) $(FUZZ_SECONDS)
+
+# CI's bounded run.
+fuzz-quick:
+	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# The CLI's offline mode under valgrind: a capture and every error path.
+valgrind: deps $(B)/xdpcount
+	ci/valgrind.sh $(B)
 
 clean:
 	rm -rf build build-san

@@ -66,17 +66,46 @@ static void read_mac(const char *ns, const char *ifname, char *mac)
 	}
 }
 
-int xc_net_create(struct xc_net *net, const char *tag, int mtu)
+static void make_names(struct xc_net *net, const char *tag)
 {
 	static int seq;
 	int pid = (int)getpid(), n = seq++;
-	char cmd[1024];
 
 	memset(net, 0, sizeof(*net));
 	snprintf(net->ns_a, sizeof(net->ns_a), XC_NS_PREFIX "%d-%s%da", pid, tag, n);
 	snprintf(net->ns_b, sizeof(net->ns_b), XC_NS_PREFIX "%d-%s%db", pid, tag, n);
 	snprintf(net->if_a, sizeof(net->if_a), "xa%x%s%d", pid, tag, n);
 	snprintf(net->if_b, sizeof(net->if_b), "xb%x%s%d", pid, tag, n);
+}
+
+/* MTU, both ends up, then what the caller reads back: indexes and MACs. */
+static int finish(struct xc_net *net, int mtu)
+{
+	char cmd[1024];
+
+	if (mtu > 0) {
+		snprintf(cmd, sizeof(cmd),
+			 "ip -n %s link set %s mtu %d && ip -n %s link set %s mtu %d",
+			 net->ns_a, net->if_a, mtu, net->ns_b, net->if_b, mtu);
+		if (run(cmd))
+			return -1;
+	}
+	snprintf(cmd, sizeof(cmd), "ip -n %s link set %s up && ip -n %s link set %s up",
+		 net->ns_a, net->if_a, net->ns_b, net->if_b);
+	if (run(cmd))
+		return -1;
+	net->ifindex_a = ifindex_in(net->ns_a, net->if_a);
+	net->ifindex_b = ifindex_in(net->ns_b, net->if_b);
+	read_mac(net->ns_a, net->if_a, net->mac_a);
+	read_mac(net->ns_b, net->if_b, net->mac_b);
+	return net->ifindex_a && net->ifindex_b ? 0 : -1;
+}
+
+int xc_net_create(struct xc_net *net, const char *tag, int mtu)
+{
+	char cmd[1024];
+
+	make_names(net, tag);
 	snprintf(cmd, sizeof(cmd),
 		 "set -e; ip netns add %1$s; ip netns add %2$s; "
 		 "ip -n %1$s link add %3$s type veth peer name %4$s netns %2$s; "
@@ -87,29 +116,31 @@ int xc_net_create(struct xc_net *net, const char *tag, int mtu)
 		 "ip -n %2$s addr add " XC_NET_IP6_B "/64 dev %4$s nodad",
 		 net->ns_a, net->ns_b, net->if_a, net->if_b);
 	net->up = true; /* from here on, destroy has something to remove */
-	if (run(cmd))
-		goto fail;
-	if (mtu > 0) {
-		snprintf(cmd, sizeof(cmd),
-			 "ip -n %s link set %s mtu %d && ip -n %s link set %s mtu %d",
-			 net->ns_a, net->if_a, mtu, net->ns_b, net->if_b, mtu);
-		if (run(cmd))
-			goto fail;
+	if (run(cmd) || finish(net, mtu)) {
+		xc_net_destroy(net);
+		return -1;
 	}
-	snprintf(cmd, sizeof(cmd), "ip -n %s link set %s up && ip -n %s link set %s up",
-		 net->ns_a, net->if_a, net->ns_b, net->if_b);
-	if (run(cmd))
-		goto fail;
-	net->ifindex_a = ifindex_in(net->ns_a, net->if_a);
-	net->ifindex_b = ifindex_in(net->ns_b, net->if_b);
-	read_mac(net->ns_a, net->if_a, net->mac_a);
-	read_mac(net->ns_b, net->if_b, net->mac_b);
-	if (!net->ifindex_a || !net->ifindex_b)
-		goto fail;
 	return 0;
-fail:
-	xc_net_destroy(net);
-	return -1;
+}
+
+int xc_net_join(struct xc_net *net, const struct xc_net *host, const char *tag,
+		int mtu)
+{
+	char cmd[1024];
+
+	make_names(net, tag);
+	snprintf(net->ns_a, sizeof(net->ns_a), "%s", host->ns_a);
+	net->shares_a = true;
+	snprintf(cmd, sizeof(cmd),
+		 "set -e; ip netns add %2$s; "
+		 "ip -n %1$s link add %3$s type veth peer name %4$s netns %2$s",
+		 net->ns_a, net->ns_b, net->if_a, net->if_b);
+	net->up = true;
+	if (run(cmd) || finish(net, mtu)) {
+		xc_net_destroy(net);
+		return -1;
+	}
+	return 0;
 }
 
 void xc_net_destroy(struct xc_net *net)
@@ -118,9 +149,13 @@ void xc_net_destroy(struct xc_net *net)
 
 	if (!net->up)
 		return;
-	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null",
-		 net->ns_a, net->ns_b);
+	/* Deleting ns_b deletes its veth end, and the peer with it. */
+	snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", net->ns_b);
 	run(cmd);
+	if (!net->shares_a) {
+		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", net->ns_a);
+		run(cmd);
+	}
 	net->up = false;
 }
 

@@ -21,6 +21,7 @@ struct xc_net {
 	int ifindex_a, ifindex_b; /* each in its own namespace */
 	char mac_a[18], mac_b[18];
 	bool up;
+	bool shares_a; /* ns_a belongs to another xc_net (xc_net_join) */
 };
 
 /*
@@ -29,7 +30,15 @@ struct xc_net {
  */
 int xc_net_create(struct xc_net *net, const char *tag, int mtu);
 
-/* Remove both namespaces (and so the veth pair). Safe to call twice. */
+/*
+ * Another pair whose A end lives in host's ns_a, so that one process there
+ * sees both A ends, and whose B end has a namespace of its own. The new pair
+ * has no addresses (host's subnet is on host's if_a). Returns 0 or -1.
+ */
+int xc_net_join(struct xc_net *net, const struct xc_net *host, const char *tag,
+		int mtu);
+
+/* Remove the namespaces (and so the veth pair); a joined pair leaves its host's. */
 void xc_net_destroy(struct xc_net *net);
 
 /* Run a shell command inside a namespace; returns its exit status or -1. */

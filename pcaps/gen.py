@@ -39,7 +39,7 @@ from scapy.layers.inet6 import (ICMPv6EchoReply, ICMPv6EchoRequest, IPv6,  # noq
 from scapy.layers.ipsec import AH  # noqa: E402
 from scapy.layers.l2 import (ARP, GRE, LLC, CookedLinux, Dot1AD, Dot1Q,  # noqa: E402
                              Dot3, Ether)
-from scapy.packet import Padding, Raw  # noqa: E402
+from scapy.packet import NoPayload, Padding, Raw  # noqa: E402
 from scapy.utils import PcapNgWriter, RawPcapNgReader, RawPcapReader  # noqa: E402
 
 # --------------------------------------------------------------------------------------
@@ -90,6 +90,43 @@ def bucket_of(length):
     raise AssertionError("unreachable")
 
 
+@dataclass
+class Cut:
+    """The first `length` bytes of a scapy packet: a frame cut short on the wire."""
+    pkt: object
+    length: int
+
+
+def cut(pkt, length):
+    return Cut(pkt, length)
+
+
+LINK_LAYERS = (Ether, Dot3, Dot1Q, Dot1AD)
+IPV6_EXT_LAYERS = (IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, IPv6ExtHdrDestOpt,
+                   IPv6ExtHdrFragment, AH)
+
+
+def header_offsets(pkt):
+    """(l3, l4): the offsets of the layers this script built after the link layer (Ethernet
+    and its tags) and after the outermost IP header (and, for IPv6, its extension headers).
+    l4 is None when that layer is not IP.  Taken from the layers, not from the bytes."""
+    whole = len(pkt)
+
+    def offset(layer):
+        return whole - len(layer) if not isinstance(layer, NoPayload) else whole
+
+    layer = pkt
+    while isinstance(layer, LINK_LAYERS):
+        layer = layer.payload
+    l3 = offset(layer)
+    if not isinstance(layer, (IP, IPv6)):
+        return l3, None
+    upper = layer.payload
+    while isinstance(layer, IPv6) and isinstance(upper, IPV6_EXT_LAYERS):
+        upper = upper.payload
+    return l3, offset(upper)
+
+
 # --------------------------------------------------------------------------------------
 # The Case / add() layer: frames plus their declared meaning
 # --------------------------------------------------------------------------------------
@@ -107,6 +144,8 @@ class Frame:
     src: str
     port: tuple            # ("tcp"|"udp", dport) or None
     flow: tuple            # (src, dst, sport, dport, proto) or None
+    l3_offset: int = None  # where scapy put the network-layer header (None: built as bytes)
+    l4_offset: int = None  # where it put the upper-layer header (None: not IP)
 
 
 class Case:
@@ -119,9 +158,9 @@ class Case:
 
     def add(self, pkt, description, *, l3=None, l4=None, src=None, port=None, flow=None,
             malformed=False, vlan=False, skipped=False, snap=None):
-        """Append one frame.  pkt: a scapy packet or bytes.  The keyword arguments are
-        the frame's meaning; they are checked for consistency among themselves (not
-        against the bytes) and later summed into the expected counts.
+        """Append one frame.  pkt: a scapy packet, cut(packet, length) or bytes.  The
+        keyword arguments are the frame's meaning; they are checked for consistency among
+        themselves (not against the bytes) and later summed into the expected counts.
 
         l3        "ipv4" | "ipv6" | "arp" | "other"     (None only if skipped)
         l4        "tcp" | "udp" | "icmp" | "icmpv6" | "other" | None  (IP header parsed)
@@ -133,6 +172,11 @@ class Case:
         skipped   frame shorter than 14 bytes (never run, counts only in "skipped")
         snap      write only the first `snap` bytes (caplen < wirelen)
         """
+        offsets = (None, None)
+        if isinstance(pkt, Cut):
+            offsets, pkt = header_offsets(pkt.pkt), bytes(pkt.pkt)[:pkt.length]
+        elif not isinstance(pkt, bytes):
+            offsets = header_offsets(pkt)
         data = pkt if isinstance(pkt, bytes) else bytes(pkt)
         wirelen = len(data)
         if snap is not None:
@@ -144,7 +188,7 @@ class Case:
             flow = (ntop(flow[0]), ntop(flow[1]), flow[2], flow[3], flow[4])
         _check_meaning(where, len(data), l3, l4, src, port, flow, malformed, vlan, skipped)
         self.frames.append(Frame(data, wirelen, description, skipped, l3, l4, malformed,
-                                 vlan, src, port, flow))
+                                 vlan, src, port, flow, *offsets))
 
     def expect(self, frames=None, **extra):
         return expected_counts(self.description, self.frames if frames is None else frames,
@@ -210,7 +254,10 @@ def expected_counts(description, frames, **extra):
         n = len(f.data)
         cases.append({"frame": i, "description": f.description, "len": n,
                       "skipped": f.skipped, "l3": f.l3, "l4": f.l4,
-                      "malformed": f.malformed, "vlan": f.vlan})
+                      "malformed": f.malformed, "vlan": f.vlan,
+                      "l3_offset": f.l3_offset, "l4_offset": f.l4_offset,
+                      "port": list(f.port) if f.port else None,
+                      "flow": f.flow is not None})
         if f.skipped:
             out["skipped"] += 1
             continue
@@ -400,46 +447,46 @@ def build_ipv4_edge(c):
           "version 0: malformed",
           l3="ipv4", malformed=True)
     # header past the end of the frame
-    c.add(bytes(E()/IP(options=[IPOption_NOP()] * 40, **ip)/UDP(sport=5000, dport=5006))[:14 + 30],
+    c.add(cut(E()/IP(options=[IPOption_NOP()] * 40, **ip)/UDP(sport=5000, dport=5006), 14 + 30),
           "IHL 15 but the frame ends after 30 bytes of IP: malformed",
           l3="ipv4", malformed=True)
-    c.add(bytes(E()/IP(options=[IPOption_NOP()] * 4, **ip)/UDP(sport=5000, dport=5006))[:14 + 23],
+    c.add(cut(E()/IP(options=[IPOption_NOP()] * 4, **ip)/UDP(sport=5000, dport=5006), 14 + 23),
           "IHL 6, frame ends one byte short of the 24-byte header: malformed",
           l3="ipv4", malformed=True)
-    c.add(bytes(E()/IP(**ip)/UDP(sport=5000, dport=5006))[:14 + 19],
+    c.add(cut(E()/IP(**ip)/UDP(sport=5000, dport=5006), 14 + 19),
           "19 bytes of IPv4 header: malformed",
           l3="ipv4", malformed=True)
-    c.add(bytes(E()/IP(**ip)/UDP(sport=5000, dport=5006))[:14 + 1],
+    c.add(cut(E()/IP(**ip)/UDP(sport=5000, dport=5006), 14 + 1),
           "1 byte of IPv4 header: malformed",
           l3="ipv4", malformed=True)
     # header complete, L4 truncated
-    c.add(bytes(E()/IP(**ip)/TCP(sport=5000, dport=5007))[:14 + 20],
+    c.add(cut(E()/IP(**ip)/TCP(sport=5000, dport=5007), 14 + 20),
           "TCP, frame ends right after the IP header: tcp, no port, no flow",
           l3="ipv4", l4="tcp", src=V4A)
-    c.add(bytes(E()/IP(**ip)/UDP(sport=5000, dport=5007))[:14 + 20],
+    c.add(cut(E()/IP(**ip)/UDP(sport=5000, dport=5007), 14 + 20),
           "UDP, frame ends right after the IP header: udp, no port, no flow",
           l3="ipv4", l4="udp", src=V4A)
-    c.add(bytes(E()/IP(**ip)/TCP(sport=5000, dport=5007))[:14 + 20 + 10],
+    c.add(cut(E()/IP(**ip)/TCP(sport=5000, dport=5007), 14 + 20 + 10),
           "TCP with only 10 bytes of header: tcp, no port, no flow",
           l3="ipv4", l4="tcp", src=V4A)
-    c.add(bytes(E()/IP(**ip)/TCP(sport=5000, dport=5007))[:14 + 20 + 19],
+    c.add(cut(E()/IP(**ip)/TCP(sport=5000, dport=5007), 14 + 20 + 19),
           "TCP with 19 bytes of header: tcp, no port, no flow",
           l3="ipv4", l4="tcp", src=V4A)
     c.add(E()/IP(**ip)/TCP(sport=5000, dport=5008),
           "TCP with exactly 20 bytes of header and no payload: port 5008",
           l3="ipv4", l4="tcp", src=V4A, port=("tcp", 5008), flow=(V4A, V4B, 5000, 5008, "tcp"))
-    c.add(bytes(E()/IP(**ip)/UDP(sport=5000, dport=5007))[:14 + 20 + 7],
+    c.add(cut(E()/IP(**ip)/UDP(sport=5000, dport=5007), 14 + 20 + 7),
           "UDP with 7 bytes of header: udp, no port, no flow",
           l3="ipv4", l4="udp", src=V4A)
     c.add(E()/IP(**ip)/UDP(sport=5000, dport=5009),
           "UDP with exactly 8 bytes of header and no payload: port 5009",
           l3="ipv4", l4="udp", src=V4A, port=("udp", 5009), flow=(V4A, V4B, 5000, 5009, "udp"))
-    c.add(bytes(E()/IP(options=[IPOption_NOP()] * 4, **ip)/TCP(sport=5000, dport=5007))
-          [:14 + 24 + 10],
+    c.add(cut(E()/IP(options=[IPOption_NOP()] * 4, **ip)/TCP(sport=5000, dport=5007),
+          14 + 24 + 10),
           "IHL 6 and 10 bytes of TCP: tcp, no port (20 bytes after offset 20 would be there)",
           l3="ipv4", l4="tcp", src=V4A)
-    c.add(bytes(E()/IP(options=[IPOption_NOP()] * 40, **ip)/UDP(sport=5000, dport=5007))
-          [:14 + 60],
+    c.add(cut(E()/IP(options=[IPOption_NOP()] * 40, **ip)/UDP(sport=5000, dport=5007),
+          14 + 60),
           "IHL 15, frame ends exactly at the end of the 60-byte header, UDP: udp, no port",
           l3="ipv4", l4="udp", src=V4A)
     c.add(E()/IP(proto=1, **ip),
@@ -492,16 +539,16 @@ def build_ipv6_ext(c):
     c.add(E(type=0x86DD)/IP(src=V4A, dst=V4B)/UDP(sport=6000, dport=6000)/Raw(b"x" * 40),
           "an IPv4 packet behind EtherType 0x86DD (version 4): malformed ipv6",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000))[:14 + 39],
+    c.add(cut(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000), 14 + 39),
           "39 bytes of IPv6 header: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000))[:14 + 8],
+    c.add(cut(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000), 14 + 8),
           "8 bytes of IPv6 header: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000))[:14 + 40],
+    c.add(cut(E()/IPv6(**ip6)/UDP(sport=6000, dport=6000), 14 + 40),
           "exactly 40 bytes of IPv6 header, next header UDP, no UDP bytes: udp, no port/flow",
           l3="ipv6", l4="udp", src=V6A)
-    c.add(bytes(E()/IPv6(**ip6)/TCP(sport=6000, dport=6000))[:14 + 40 + 12],
+    c.add(cut(E()/IPv6(**ip6)/TCP(sport=6000, dport=6000), 14 + 40 + 12),
           "IPv6 with 12 bytes of TCP: tcp, no port/flow",
           l3="ipv6", l4="tcp", src=V6A)
     # each extension header alone
@@ -566,20 +613,20 @@ def build_ipv6_ext(c):
           "8 headers, the 8th names another DestOpt but the frame ends: malformed",
           l3="ipv6", malformed=True)
     # truncated chains
-    c.add(bytes(E()/IPv6(**ip6)/IPv6ExtHdrDestOpt(nh=17, options=[PadN(optdata=b"\x00" * 28)])
-                / UDP(sport=6000, dport=6009))[:14 + 40 + 16],
+    c.add(cut(E()/IPv6(**ip6)/IPv6ExtHdrDestOpt(nh=17, options=[PadN(optdata=b"\x00" * 28)])
+                / UDP(sport=6000, dport=6009), 14 + 40 + 16),
           "32-byte DestOpt, frame ends 16 bytes into it: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009))[:14 + 40],
+    c.add(cut(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009), 14 + 40),
           "next header HBH but the frame ends right after the IPv6 header: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009))[:14 + 41],
+    c.add(cut(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009), 14 + 41),
           "only 1 byte of the HBH header: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/AH(nh=17, **ah24)/UDP(sport=6000, dport=6009))[:14 + 40 + 20],
+    c.add(cut(E()/IPv6(**ip6)/AH(nh=17, **ah24)/UDP(sport=6000, dport=6009), 14 + 40 + 20),
           "AH of 24 bytes cut after 20: malformed",
           l3="ipv6", malformed=True)
-    c.add(bytes(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009))[:14 + 48],
+    c.add(cut(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17)/UDP(sport=6000, dport=6009), 14 + 48),
           "HBH ends exactly at the frame end, next header UDP: udp, no port/flow",
           l3="ipv6", l4="udp", src=V6A)
     # upper layers that are not walked
@@ -642,7 +689,7 @@ def build_fragments(c):
     c.add(E()/IP(flags="evil", frag=0, **ip)/UDP(sport=7000, dport=7005),
           "IPv4 reserved flag bit set, offset 0: port 7005",
           l3="ipv4", l4="udp", src=V4A, port=("udp", 7005), flow=(V4A, V4B, 7000, 7005, "udp"))
-    c.add(bytes(E()/IP(flags="MF", frag=0, id=105, **ip)/UDP(sport=7000, dport=7006))[:14 + 24],
+    c.add(cut(E()/IP(flags="MF", frag=0, id=105, **ip)/UDP(sport=7000, dport=7006), 14 + 24),
           "IPv4 tiny first fragment with 4 bytes of UDP: udp, no port, no flow",
           l3="ipv4", l4="udp", src=V4A)
     c.add(E()/IP(flags="MF", frag=3, id=106, proto=17, src="192.0.2.77", dst=V4B)/Raw(fake_udp),
@@ -761,19 +808,19 @@ def build_vlan(c):
     c.add(E(type=0x8100),
           "14 bytes, TPID 0x8100 and no tag: other, vlan",
           l3="other", vlan=True)
-    c.add(bytes(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010))[:16],
+    c.add(cut(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010), 16),
           "16 bytes: ends inside the first tag: other, vlan",
           l3="other", vlan=True)
-    c.add(bytes(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010))[:17],
+    c.add(cut(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010), 17),
           "17 bytes: ends one byte before the end of the first tag: other, vlan",
           l3="other", vlan=True)
-    c.add(bytes(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010))[:18],
+    c.add(cut(E()/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010), 18),
           "18 bytes: complete tag naming IPv4, no IPv4 header: malformed ipv4, vlan",
           l3="ipv4", malformed=True, vlan=True)
-    c.add(bytes(E()/Dot1AD(vlan=100)/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010))[:20],
+    c.add(cut(E()/Dot1AD(vlan=100)/Dot1Q(vlan=10)/IP(**ip)/UDP(sport=8000, dport=8010), 20),
           "20 bytes: QinQ ending inside the second tag: other, vlan",
           l3="other", vlan=True)
-    c.add(bytes(E()/Dot1AD(vlan=100)/Dot1Q(vlan=10)/IPv6(**ip6)/UDP(sport=8000, dport=8010))[:22],
+    c.add(cut(E()/Dot1AD(vlan=100)/Dot1Q(vlan=10)/IPv6(**ip6)/UDP(sport=8000, dport=8010), 22),
           "22 bytes: two complete tags naming IPv6, no IPv6 header: malformed ipv6, vlan",
           l3="ipv6", malformed=True, vlan=True)
     c.add(E()/Dot1AD(vlan=100)/Dot1Q(vlan=10, type=0x8100),

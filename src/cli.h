@@ -48,4 +48,10 @@ int xc_cli_live(const struct xc_cli *cli);
 /* An errno from loading or attaching, as the exit code that explains it. */
 int xc_exit_for_errno(int err);
 
+/*
+ * Open and load the program with the options' configuration. On failure it
+ * says why on stderr (privileges by name) and returns the exit code.
+ */
+int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc);
+
 #endif /* XDPCOUNT_CLI_H */

@@ -1,11 +1,427 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Live counting on interfaces: placeholder until the live-counter issue. */
+/* Live counting: attach to every interface, show an update each interval, detach. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
-#include "cli.h"
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "live.h"
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t resized;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+static void on_resize(int sig)
+{
+	(void)sig;
+	resized = 1;
+}
+
+static __u64 mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* The signals are held back except inside ppoll, so none slips past a wait. */
+static void setup_signals(sigset_t *wait_mask)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+	struct sigaction sa;
+	sigset_t held;
+
+	sigemptyset(&held);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaddset(&held, sigs[i]);
+	sigprocmask(SIG_BLOCK, &held, wait_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigdelset(wait_mask, sigs[i]);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sa.sa_handler = on_resize;
+	sigaction(SIGWINCH, &sa, NULL);
+	/* A reader that went away is an error on write, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static int resolve(struct live *lv)
+{
+	const struct xc_cli *cli = lv->cli;
+
+	for (int i = 0; i < cli->n_ifaces; i++) {
+		const char *name = cli->ifaces[i];
+		struct live_iface *f = &lv->ifs[i];
+
+		f->ifindex = strlen(name) < IF_NAMESIZE ? (int)if_nametoindex(name) : 0;
+		if (!f->ifindex) {
+			fprintf(stderr, "xdpcount: no such interface: %s\n", name);
+			return XC_EXIT_NOIF;
+		}
+		for (int j = 0; j < i; j++) {
+			if (lv->ifs[j].ifindex == f->ifindex) {
+				fprintf(stderr, "xdpcount: interface %s is given twice\n", name);
+				return XC_EXIT_USAGE;
+			}
+		}
+		snprintf(f->name, sizeof(f->name), "%s", name);
+		lv->n_ifs++;
+	}
+	return XC_EXIT_OK;
+}
+
+/* XC_EXIT_BUSY, after naming the program, when the interface has one. */
+static int report_busy(const struct live_iface *f)
+{
+	char name[64] = "";
+	__u32 id = 0;
+
+	if (xc_xdp_query(f->ifindex, &id, name, sizeof(name)) || !id)
+		return XC_EXIT_OK;
+	fprintf(stderr, "xdpcount: %s already has an XDP program: id %u, name \"%s\". "
+		"xdpcount never replaces one: stop or detach it first "
+		"(bpftool net show dev %s)\n", f->name, id, name[0] ? name : "?", f->name);
+	return XC_EXIT_BUSY;
+}
+
+static int check_free(const struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		int rc = report_busy(&lv->ifs[i]);
+
+		if (rc)
+			return rc;
+	}
+	return XC_EXIT_OK;
+}
+
+static int attached(const struct live *lv)
+{
+	int n = 0;
+
+	for (int i = 0; i < lv->n_ifs; i++)
+		n += lv->ifs[i].attached;
+	return n;
+}
+
+static void detach_all(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		if (lv->ifs[i].attached)
+			xc_counter_detach(lv->xc, lv->ifs[i].ifindex);
+		lv->ifs[i].attached = false;
+	}
+}
+
+static int attach_error(const struct live *lv, const struct live_iface *f, int err)
+{
+	int rc = xc_exit_for_errno(err);
+
+	if (rc == XC_EXIT_BUSY && report_busy(f))
+		return XC_EXIT_BUSY;
+	if (rc == XC_EXIT_PERM) {
+		fprintf(stderr, "xdpcount: attaching to %s was refused: needs root or "
+			"CAP_BPF+CAP_NET_ADMIN\n", f->name);
+		return rc;
+	}
+	if (rc == XC_EXIT_NOIF) {
+		fprintf(stderr, "xdpcount: no such interface: %s\n", f->name);
+		return rc;
+	}
+	if (err == -EOPNOTSUPP && lv->cli->mode == XC_MODE_NATIVE)
+		fprintf(stderr, "xdpcount: %s has no native XDP (its driver lacks it): "
+			"use --mode generic or auto\n", f->name);
+	else
+		fprintf(stderr, "xdpcount: cannot attach to %s in %s mode: %s\n", f->name,
+			xc_mode_name(lv->cli->mode), strerror(-err));
+	return XC_EXIT_FAIL;
+}
+
+/* All or nothing: a failure detaches what was attached before it. */
+static int attach_all(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+		int err = xc_counter_attach(lv->xc, f->ifindex, lv->cli->mode, &f->mode);
+
+		if (err) {
+			detach_all(lv);
+			return attach_error(lv, f, err);
+		}
+		f->attached = true;
+	}
+	return XC_EXIT_OK;
+}
+
+static void announce(const struct live *lv)
+{
+	fprintf(stderr, "xdpcount: counting on");
+	for (int i = 0; i < lv->n_ifs; i++)
+		fprintf(stderr, "%s %s (%s%s)", i ? "," : "", lv->ifs[i].name,
+			xc_mode_name(lv->ifs[i].mode),
+			lv->cli->mode == XC_MODE_AUTO && lv->ifs[i].mode == XC_MODE_GENERIC ?
+			": no native XDP here" : "");
+	fprintf(stderr, "\n");
+}
+
+static void lose(struct live *lv, struct live_iface *f)
+{
+	f->lost = true;
+	f->attached = false;
+	xc_counter_detach(lv->xc, f->ifindex);
+	if (!lv->tty.open) /* the view says it; the message waits for the screen */
+		fprintf(stderr, "xdpcount: interface %s disappeared; %s\n", f->name,
+			attached(lv) ? "counting goes on on the others" :
+			"no interface is left to count on");
+}
+
+/* The kernel's counters, and whether each interface is still there. */
+static void read_kernel(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+
+		f->kprev = f->kcur;
+		if (f->attached && xc_ifstats_read(f->ifindex, &f->kcur) == -ENODEV)
+			lose(lv, f);
+	}
+}
+
+static int update(struct live *lv)
+{
+	int err;
+
+	read_kernel(lv);
+	xc_snapshot_free(&lv->prev);
+	lv->prev = lv->cur;
+	/* The wall clock next to the snapshot's own monotonic stamp, which comes first. */
+	clock_gettime(CLOCK_REALTIME, &lv->wall);
+	err = xc_counter_snapshot(lv->xc, &lv->cur);
+	lv->updates++;
+	if (!err && !attached(lv))
+		lv->final = true;
+	return err;
+}
+
+static int begin(struct live *lv)
+{
+	int err;
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+
+		xc_ifstats_read(f->ifindex, &f->kbase);
+		f->kprev = f->kcur = f->kbase;
+	}
+	clock_gettime(CLOCK_REALTIME, &lv->wall);
+	err = xc_counter_snapshot(lv->xc, &lv->cur);
+	lv->start_ns = lv->cur.mono_ns;
+	lv->prev.mono_ns = lv->cur.mono_ns;
+	return err;
+}
+
+static void publish(struct live *lv, struct metrics_server *ms)
+{
+	struct xc_view_iface rows[XC_MAX_ATTACH];
+	bool per_iface = xc_counter_config(lv->xc)->features & XC_F_IFACES;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	if (!ms)
+		return;
+	f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	live_rows(lv, rows);
+	/* Without per-interface counts several interfaces are one, "all". */
+	xc_prom_snapshot(f, &lv->cur, rows, per_iface || lv->n_ifs == 1 ? (size_t)lv->n_ifs : 0,
+			 (size_t)lv->cli->top);
+	if (fclose(f) == 0)
+		metrics_server_publish(ms, text, len);
+	else
+		free(text);
+}
+
+static int print_lines(const struct live *lv)
+{
+	struct lines l = { 0 };
+
+	live_lines(lv, &l, 0, 0);
+	for (size_t i = 0; i < l.n; i++)
+		printf("%s\n", l.v[i]);
+	printf("\n");
+	lines_free(&l);
+	return fflush(stdout) ? -errno : 0;
+}
+
+static int print_json(const struct live *lv)
+{
+	struct json_object *o = live_json(lv);
+
+	if (!o)
+		return -ENOMEM;
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	return fflush(stdout) ? -errno : 0;
+}
+
+static int draw(struct live *lv)
+{
+	struct lines l = { 0 };
+	int cols, rows, err;
+
+	tty_size(&lv->tty, &cols, &rows);
+	live_lines(lv, &l, cols, rows);
+	err = tty_draw(&lv->tty, &l);
+	lines_free(&l);
+	return err;
+}
+
+/* One update on stdout; the final one leaves the terminal view first. */
+static int show(struct live *lv)
+{
+	if (lv->cli->format == XC_FMT_JSON)
+		return print_json(lv);
+	if (!lv->tty.open)
+		return print_lines(lv);
+	if (!lv->final)
+		return draw(lv);
+	tty_close(&lv->tty);
+	return print_lines(lv);
+}
+
+enum wake { WAKE_TICK, WAKE_STOP };
+
+/* Sleep until the deadline, a stop signal or a quit key; redraw on resize. */
+static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mask)
+{
+	for (;;) {
+		struct pollfd p = { .fd = lv->tty.open ? lv->tty.in_fd : -1, .events = POLLIN };
+		struct timespec ts;
+		__u64 now;
+
+		if (stop_signal)
+			return WAKE_STOP;
+		if (resized) {
+			resized = 0;
+			if (lv->tty.open)
+				draw(lv);
+		}
+		now = mono_ns();
+		if (now >= deadline)
+			return WAKE_TICK;
+		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
+		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
+		if (ppoll(&p, 1, &ts, mask) > 0 &&
+		    ((p.revents & (POLLHUP | POLLERR)) || tty_quit_key(&lv->tty)))
+			return WAKE_STOP;
+	}
+}
+
+static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+{
+	const struct xc_cli *cli = lv->cli;
+	__u64 step = (__u64)(cli->interval * 1e9);
+	__u64 end = cli->duration > 0 ? lv->start_ns + (__u64)(cli->duration * 1e9) : 0;
+	__u64 next = lv->start_ns + step;
+	int err;
+
+	publish(lv, ms);
+	if (lv->tty.open)
+		draw(lv);
+	for (;;) {
+		bool stop = wait_until(lv, end && end < next ? end : next, mask) == WAKE_STOP;
+		__u64 now = mono_ns();
+
+		lv->final = stop || (cli->count && lv->updates + 1 >= cli->count) ||
+			    (end && now >= end);
+		/* The final counts are read after the links are gone: nothing moves. */
+		if (lv->final)
+			detach_all(lv);
+		err = update(lv);
+		if (err) {
+			fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-err));
+			return XC_EXIT_FAIL;
+		}
+		publish(lv, ms);
+		if (show(lv) || lv->final)
+			return XC_EXIT_OK;
+		now = mono_ns();
+		while (next <= now) /* a slow update skips ticks rather than bunching them */
+			next += step;
+	}
+}
+
+static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+{
+	int rc = attach_all(lv);
+	bool tty;
+
+	if (rc)
+		return rc;
+	announce(lv);
+	rc = begin(lv);
+	if (rc) {
+		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
+		return XC_EXIT_FAIL;
+	}
+	tty = lv->cli->format == XC_FMT_AUTO && isatty(STDOUT_FILENO);
+	if (tty)
+		tty_open(&lv->tty);
+	rc = run(lv, ms, mask);
+	tty_close(&lv->tty);
+	for (int i = 0; i < lv->n_ifs; i++) {
+		if (!lv->ifs[i].lost)
+			continue;
+		if (tty) /* said now that the screen is back */
+			fprintf(stderr, "xdpcount: interface %s disappeared while counting\n",
+				lv->ifs[i].name);
+		if (!rc)
+			rc = XC_EXIT_IFLOST;
+	}
+	return rc;
+}
 
 int xc_cli_live(const struct xc_cli *cli)
 {
-	(void)cli;
-	fprintf(stderr, "xdpcount: live counting is not built yet; use -r FILE\n");
-	return XC_EXIT_FAIL;
+	static struct live lv;
+	struct metrics_server *ms = NULL;
+	sigset_t mask;
+	int rc;
+
+	memset(&lv, 0, sizeof(lv));
+	lv.cli = cli;
+	setup_signals(&mask);
+	if (cli->prometheus && metrics_spec_check(cli->prometheus)) {
+		fprintf(stderr, "xdpcount: --prometheus wants [ADDR:]PORT, not '%s'\n",
+			cli->prometheus);
+		return XC_EXIT_USAGE;
+	}
+	rc = resolve(&lv);
+	rc = rc ?: check_free(&lv);
+	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
+	if (rc)
+		return rc;
+	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
+		rc = XC_EXIT_FAIL;
+	rc = rc ?: count(&lv, ms, &mask);
+	detach_all(&lv);
+	metrics_server_stop(ms);
+	xc_snapshot_free(&lv.prev);
+	xc_snapshot_free(&lv.cur);
+	xc_counter_close(lv.xc);
+	return rc;
 }

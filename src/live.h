@@ -12,6 +12,13 @@
 #include "cli.h"
 #include "output.h"
 
+struct tty {
+	int out_fd, in_fd;  /* in_fd: -1 when stdin is not a terminal */
+	bool open;
+	bool saved_termios;
+	struct termios saved;
+};
+
 struct live_iface {
 	char name[IF_NAMESIZE];
 	int ifindex;
@@ -34,6 +41,7 @@ struct live {
 	struct timespec wall;    /* the wall clock of cur */
 	long updates;            /* updates shown so far, this one included */
 	bool final;              /* this update is the last: the links are gone */
+	struct tty tty;          /* the terminal view, when it is open */
 };
 
 /* ---- view.c: what an update shows ---- */
@@ -62,12 +70,6 @@ struct json_object *live_json(const struct live *lv);
 
 /* ---- tty.c: the refreshing terminal view ---- */
 
-struct tty {
-	int out_fd, in_fd;  /* in_fd: -1 when stdin is not a terminal */
-	bool open;
-	bool saved_termios;
-	struct termios saved;
-};
 
 /* Switch to the alternate screen, hide the cursor, stop echoing keys. */
 int tty_open(struct tty *t);
@@ -90,6 +92,8 @@ struct metrics_server;
  * Returns 0, -EINVAL for a bad spec, or another -errno with a message printed.
  */
 int metrics_server_start(const char *spec, struct metrics_server **out);
+/* 0 when spec is a well-formed [ADDR:]PORT, else -EINVAL. */
+int metrics_spec_check(const char *spec);
 /* Serve this text from now on; the server takes ownership of it. */
 void metrics_server_publish(struct metrics_server *m, char *text, size_t len);
 void metrics_server_stop(struct metrics_server *m);

@@ -28,9 +28,11 @@ struct xc_probe {
  * Probe one frame (at least XC_MIN_FRAME bytes) on the calling CPU; out
  * (out_cap bytes, optional) gets the frame as the program left it. The
  * sources and flows tables must be empty and the ports table zero (as after
- * xc_counter_reset, or the previous probe); they are again afterwards. A port
- * is only seen through the flow it belongs to: it needs XC_F_FLOWS.
- * Returns 0 or a negative errno.
+ * xc_counter_reset, or the previous probe); they are again afterwards. Load
+ * with small sources and flows tables (16 entries): finding the one key a
+ * frame made walks every bucket. Without XC_F_IFACES a probe costs about ten
+ * syscalls. A port is only seen through the flow it belongs to: it needs
+ * XC_F_FLOWS. Returns 0 or a negative errno.
  */
 int xc_counter_probe(struct xc_counter *xc, const void *frame, size_t len,
 		     void *out, size_t out_cap, struct xc_probe *p);

@@ -53,33 +53,44 @@ static __u64 pb_unit(const struct xc_pb *pb, enum prom_unit u)
 	return u == PROM_PACKETS ? pb->packets : pb->bytes;
 }
 
+/* A set of core counters: its name in the metric, and what its frames are. */
+struct core_set {
+	const char *what; /* "" for every frame */
+	const char *help;
+};
+
+static const struct xc_pb *core_pb(const struct xc_counters *c, const char *what, int k)
+{
+	if (!strcmp(what, "l3"))
+		return &c->l3[k];
+	if (!strcmp(what, "l4"))
+		return &c->l4[k];
+	if (!strcmp(what, "malformed"))
+		return &c->malformed;
+	return !strcmp(what, "vlan") ? &c->vlan : &c->total;
+}
+
 static void core_family(FILE *f, const struct xc_view_iface *rows, size_t n,
-			const char *what, enum prom_unit u)
+			const struct core_set *set, enum prom_unit u)
 {
 	static const char *const unit_names[] = { "packets", "bytes" };
+	const char *what = set->what;
+	int classes = !strcmp(what, "l3") ? XC_L3_MAX : !strcmp(what, "l4") ? XC_L4_MAX : 0;
 	char name[64], help[160];
 
 	snprintf(name, sizeof(name), "xdpcount_%s%s%s_total", what, *what ? "_" : "",
 		 unit_names[u]);
-	snprintf(help, sizeof(help), "%s the XDP program counted%s%s.",
-		 u == PROM_PACKETS ? "Frames" : "Bytes of the frames",
-		 *what ? ", by " : "", what);
+	snprintf(help, sizeof(help), "%s %s.", u == PROM_PACKETS ? "Frames:" : "Bytes of frames:",
+		 set->help);
 	family(f, name, "counter", help);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_counters *c = row_counters(&rows[i]);
 
-		if (!strcmp(what, "l3"))
-			for (int k = 0; k < XC_L3_MAX; k++)
-				sample_iface(f, name, rows[i].name, xc_l3_names[k],
-					     pb_unit(&c->l3[k], u));
-		else if (!strcmp(what, "l4"))
-			for (int k = 0; k < XC_L4_MAX; k++)
-				sample_iface(f, name, rows[i].name, xc_l4_names[k],
-					     pb_unit(&c->l4[k], u));
-		else
-			sample_iface(f, name, rows[i].name, NULL, pb_unit(
-				!strcmp(what, "malformed") ? &c->malformed :
-				!strcmp(what, "vlan") ? &c->vlan : &c->total, u));
+		if (!classes)
+			sample_iface(f, name, rows[i].name, NULL, pb_unit(core_pb(c, what, 0), u));
+		for (int k = 0; k < classes; k++)
+			sample_iface(f, name, rows[i].name, classes == XC_L3_MAX ?
+				     xc_l3_names[k] : xc_l4_names[k], pb_unit(core_pb(c, what, k), u));
 	}
 }
 
@@ -264,11 +275,17 @@ static struct xc_view_iface *snapshot_rows(const struct xc_snapshot *s, size_t *
 
 static void core_families(FILE *f, const struct xc_view_iface *rows, size_t n)
 {
-	static const char *const whats[] = { "", "l3", "l4", "malformed", "vlan" };
+	static const struct core_set sets[] = {
+		{ "", "every frame the XDP program saw" },
+		{ "l3", "by network-layer class (EtherType after up to two VLAN tags)" },
+		{ "l4", "IP frames whose header parsed, by transport protocol" },
+		{ "malformed", "IP frames whose IP header or extension chain is invalid" },
+		{ "vlan", "frames with a VLAN tag" },
+	};
 
-	for (size_t w = 0; w < sizeof(whats) / sizeof(whats[0]); w++) {
-		core_family(f, rows, n, whats[w], PROM_PACKETS);
-		core_family(f, rows, n, whats[w], PROM_BYTES);
+	for (size_t i = 0; i < sizeof(sets) / sizeof(sets[0]); i++) {
+		core_family(f, rows, n, &sets[i], PROM_PACKETS);
+		core_family(f, rows, n, &sets[i], PROM_BYTES);
 	}
 	size_histogram(f, rows, n);
 }

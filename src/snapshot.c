@@ -27,6 +27,7 @@ struct map_reader {
 	int fd;
 	size_t ksz;
 	size_t vstride; /* one CPU's value, rounded up to 8 bytes */
+	__u32 max_entries;
 	int ncpus;
 	take_fn take;
 	void *ctx;
@@ -68,7 +69,9 @@ out:
 /* Returns -EOPNOTSUPP when the map has no batch operations. */
 static int read_batch(const struct map_reader *r)
 {
-	__u32 chunk = XC_BATCH_CHUNK, count;
+	/* No bigger than the map: small maps are read often (probes, ticks). */
+	__u32 chunk = r->max_entries < XC_BATCH_CHUNK ? r->max_entries : XC_BATCH_CHUNK;
+	__u32 count;
 	unsigned char in[64], out[64];
 	void *keys = NULL, *vals = NULL;
 	bool first = true, done = false;
@@ -78,8 +81,9 @@ static int read_batch(const struct map_reader *r)
 		return -EOPNOTSUPP;
 	while (!done) {
 		if (!keys) {
-			keys = malloc(r->ksz * chunk);
-			vals = malloc(r->vstride * (size_t)r->ncpus * chunk);
+			/* Zeroed: valgrind cannot see the kernel fill them. */
+			keys = calloc(chunk, r->ksz);
+			vals = calloc(chunk, r->vstride * (size_t)r->ncpus);
 			if (!keys || !vals) {
 				err = -ENOMEM;
 				break;
@@ -127,6 +131,7 @@ static int read_map(struct xc_counter *xc, struct bpf_map *map, take_fn take,
 		.fd = bpf_map__fd(map),
 		.ksz = bpf_map__key_size(map),
 		.vstride = (bpf_map__value_size(map) + 7) & ~7u,
+		.max_entries = bpf_map__max_entries(map),
 		.ncpus = xc->ncpus,
 		.take = take,
 		.ctx = ctx,
@@ -424,11 +429,31 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	return 0;
 }
 
+/* Without XC_F_IFACES every frame counts in slot 0 (see struct xc_slot). */
+static int read_slot0(struct xc_counter *xc, struct xc_counters *total)
+{
+	struct xc_slot *v = calloc((size_t)xc->ncpus, sizeof(*v));
+	__u32 zero = 0;
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	memset(total, 0, sizeof(*total));
+	if (bpf_map_lookup_elem(bpf_map__fd(xc->skel->maps.counters), &zero, v))
+		err = -errno;
+	for (int c = 0; c < xc->ncpus && !err; c++)
+		xc_counters_add(total, &v[c].c);
+	free(v);
+	return err;
+}
+
 int xc_counter_totals(struct xc_counter *xc, struct xc_counters *total)
 {
 	struct xc_snapshot s;
 	int err;
 
+	if (!(xc->cfg.features & XC_F_IFACES))
+		return read_slot0(xc, total);
 	memset(&s, 0, sizeof(s));
 	err = read_counters(xc, &s);
 	*total = s.total;

@@ -178,8 +178,7 @@ int xc_exit_for_errno(int err)
 	}
 }
 
-/* Loading needs privileges; say which, rather than libbpf's errno. */
-static int open_counter(const struct xc_cli *cli, struct xc_counter **xc)
+int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc)
 {
 	int err = xc_counter_open(&cli->cfg, xc);
 
@@ -220,7 +219,7 @@ static int run_offline(const struct xc_cli *cli)
 	char err[512];
 	int rc, ret;
 
-	ret = open_counter(cli, &xc);
+	ret = xc_cli_open_counter(cli, &xc);
 	if (ret)
 		return ret;
 	rc = xc_replay_file(xc, cli->read_file, &res, err, sizeof(err));

@@ -1,0 +1,341 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Live veth throughput. The counter runs in native mode on end A of a veth
+ * pair; a generator in B's namespace sends live frames (BPF_PROG_TEST_RUN with
+ * BPF_F_TEST_XDP_LIVE_FRAMES) that its program returns as XDP_TX, so they
+ * cross the pair into A. Each round times the counter and the reference
+ * program (bare XDP_DROP, or the empty XDP_PASS) back to back.
+ *
+ * The generator is xdpcount itself with every feature off and action XDP_TX:
+ * the cheapest XDP_TX program that needs no third BPF program, and the same
+ * for both sides of every ratio. What it sent is its repeat count; whether all
+ * of it arrived is what A's counter (or A's veth statistics) says.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/bpf.h>
+#include "bench.h"
+#include "netns.h"
+
+#define MAX_GEN 2
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+struct live {
+	const struct bench_opts *o;
+	struct xc_net net;
+	struct xc_counter *gen;
+	struct bench_frame f;
+};
+
+/* One receiving program: the counter, or a reference by fd. */
+struct receiver {
+	struct xc_counter *xc;
+	int fd;
+	int link; /* the reference's bpf_link */
+};
+
+struct run {
+	double mpps;
+	__u64 sent, arrived; /* arrived: the counter's total, or veth's count */
+};
+
+struct gen_thread {
+	struct live *l;
+	pthread_barrier_t *start;
+	__u32 frames;
+	int cpu, err;
+	__u64 t0, t1;
+};
+
+static void *gen_main(void *arg)
+{
+	struct gen_thread *g = arg;
+	struct live *l = g->l;
+	int saved;
+
+	g->err = bench_pin(g->cpu);
+	if (!g->err && xc_net_enter(l->net.ns_b, &saved))
+		g->err = -errno;
+	pthread_barrier_wait(g->start);
+	if (g->err)
+		return NULL;
+	g->t0 = bench_now_ns();
+	g->err = xc_counter_send_live(l->gen, l->net.ifindex_b, l->f.data,
+				      l->f.len, g->frames);
+	g->t1 = bench_now_ns();
+	xc_net_leave(saved);
+	return NULL;
+}
+
+/* Send from ncpu CPUs at once; *ns is the first start to the last end. */
+static int generate(struct live *l, int ncpu, __u32 frames, __u64 *ns)
+{
+	struct gen_thread g[MAX_GEN];
+	pthread_barrier_t start;
+	pthread_t th[MAX_GEN];
+	__u64 t0 = ~0ull, t1 = 0;
+	int err = 0;
+
+	pthread_barrier_init(&start, NULL, (unsigned)ncpu);
+	for (int i = 0; i < ncpu; i++) {
+		/* One CPU: the pinned one; two: it and its neighbour. */
+		int cpu = l->o->cpu + (i ? (l->o->cpu ? -1 : 1) : 0);
+
+		g[i] = (struct gen_thread){ .l = l, .start = &start,
+					    .frames = frames, .cpu = cpu };
+		pthread_create(&th[i], NULL, gen_main, &g[i]);
+	}
+	for (int i = 0; i < ncpu; i++) {
+		pthread_join(th[i], NULL);
+		err = err ?: g[i].err;
+		t0 = g[i].t0 < t0 ? g[i].t0 : t0;
+		t1 = g[i].t1 > t1 ? g[i].t1 : t1;
+	}
+	pthread_barrier_destroy(&start);
+	*ns = t1 - t0;
+	return err;
+}
+
+/* Frames that reached A's XDP program, by A's veth statistics. */
+static __u64 veth_xdp_packets(struct live *l)
+{
+	char cmd[256], line[256];
+	unsigned long long v, sum = 0;
+	int q;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "ip netns exec %s ethtool -S %s",
+		 l->net.ns_a, l->net.if_a);
+	f = popen(cmd, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " rx_queue_%d_xdp_packets: %llu", &q, &v) == 2)
+			sum += v;
+	pclose(f);
+	return sum;
+}
+
+static __u64 counted(struct receiver *rx, struct live *l)
+{
+	struct xc_snapshot s;
+	__u64 n;
+
+	if (!rx->xc)
+		return veth_xdp_packets(l);
+	if (xc_counter_snapshot(rx->xc, &s))
+		return 0;
+	n = s.total.total.packets;
+	xc_snapshot_free(&s);
+	return n;
+}
+
+static int attach(struct receiver *rx, struct live *l)
+{
+	int saved, err;
+
+	if (xc_net_enter(l->net.ns_a, &saved))
+		return -errno;
+	if (rx->xc) {
+		err = xc_counter_attach(rx->xc, l->net.ifindex_a, XC_MODE_NATIVE, NULL);
+	} else {
+		rx->link = xc_prog_attach(rx->fd, l->net.ifindex_a, XC_MODE_NATIVE, NULL);
+		err = rx->link < 0 ? rx->link : 0;
+	}
+	xc_net_leave(saved);
+	return err;
+}
+
+static void detach(struct receiver *rx, struct live *l)
+{
+	if (rx->xc)
+		xc_counter_detach(rx->xc, l->net.ifindex_a);
+	else if (rx->link >= 0)
+		close(rx->link);
+	rx->link = -1;
+}
+
+static int measure(struct live *l, struct receiver *rx, int ncpu, __u32 frames,
+		   struct run *out)
+{
+	__u64 before, ns;
+	int err = attach(rx, l);
+
+	if (err)
+		return err;
+	before = counted(rx, l);
+	err = generate(l, ncpu, frames, &ns);
+	out->sent = (__u64)ncpu * frames;
+	out->arrived = counted(rx, l) - before;
+	out->mpps = (double)out->sent * 1e3 / (double)ns;
+	detach(rx, l);
+	return stop ? -EINTR : err;
+}
+
+/* A and B see only the generator's frames: no IPv6 chatter, no ARP. */
+static int quiet_net(struct xc_net *n)
+{
+	static const char *v6off = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && "
+				   "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
+	int err = 0;
+
+	err = err ?: xc_net_exec(n->ns_a, "%s && ip neigh replace " XC_NET_IP4_B
+				 " lladdr %s dev %s nud permanent", v6off, n->mac_b, n->if_a);
+	err = err ?: xc_net_exec(n->ns_b, "%s && ip neigh replace " XC_NET_IP4_A
+				 " lladdr %s dev %s nud permanent", v6off, n->mac_a, n->if_b);
+	/* A queue per generator CPU: one ring would overflow with two. */
+	err = err ?: xc_net_exec(n->ns_a, "ethtool -L %s rx %d tx %d", n->if_a, MAX_GEN, MAX_GEN);
+	err = err ?: xc_net_exec(n->ns_b, "ethtool -L %s rx %d tx %d", n->if_b, MAX_GEN, MAX_GEN);
+	return err ? -EIO : 0;
+}
+
+/* Both the counter and the reference, ncpu generator CPUs, every round. */
+struct series {
+	const char *action; /* "drop" or "pass" */
+	int ncpu;
+	__u32 frames;       /* per generator CPU */
+	struct receiver *counter, *ref;
+	double *ratio, *mpps, *ref_mpps;
+	__u64 sent, arrived, ref_arrived;
+};
+
+static int series_round(struct live *l, struct series *s, int r)
+{
+	struct run c, ref;
+	int err;
+
+	/* Alternate who goes first: neither always gets the warmer cache. */
+	if (r % 2) {
+		err = measure(l, s->ref, s->ncpu, s->frames, &ref);
+		err = err ?: measure(l, s->counter, s->ncpu, s->frames, &c);
+	} else {
+		err = measure(l, s->counter, s->ncpu, s->frames, &c);
+		err = err ?: measure(l, s->ref, s->ncpu, s->frames, &ref);
+	}
+	if (err)
+		return err;
+	s->mpps[r] = c.mpps;
+	s->ref_mpps[r] = ref.mpps;
+	s->ratio[r] = c.mpps / ref.mpps;
+	s->sent += c.sent;
+	s->arrived += c.arrived;
+	s->ref_arrived += ref.arrived;
+	return 0;
+}
+
+static struct json_object *series_result(struct series *s, int rounds,
+					 struct json_object *res)
+{
+	struct json_object *o = json_object_new_object();
+	double ratio = bench_median(s->ratio, (size_t)rounds);
+	char key[64];
+
+	json_object_object_add(o, "action", json_object_new_string(s->action));
+	bench_add_int(o, "cpus", s->ncpu);
+	bench_add_int(o, "frames_per_cpu", s->frames);
+	bench_add_num(o, "counter_mpps", bench_median(s->mpps, (size_t)rounds));
+	bench_add_num(o, "reference_mpps", bench_median(s->ref_mpps, (size_t)rounds));
+	bench_add_num(o, "ratio", ratio);
+	bench_add_int(o, "sent", (__s64)s->sent);
+	bench_add_int(o, "counted", (__s64)s->arrived);
+	bench_add_int(o, "reference_arrived", (__s64)s->ref_arrived);
+	json_object_object_add(o, "all_counted", json_object_new_boolean(s->arrived == s->sent));
+	/* Behind XDP_PASS the stack's cost swamps the counter's: reported only. */
+	snprintf(key, sizeof(key), "live.%s.%dcpu", s->action, s->ncpu);
+	if (!strcmp(s->action, "drop"))
+		bench_gate_ratio(res, key, ratio, BENCH_HIGHER);
+	return o;
+}
+
+static int open_counter(__u32 features, __u32 action, struct xc_counter **xc)
+{
+	struct xc_config cfg;
+
+	xc_config_default(&cfg);
+	cfg.features = features;
+	cfg.action = action;
+	return xc_counter_open(&cfg, xc);
+}
+
+static int live_series(struct live *l, const struct bench_refs *r,
+		       struct json_object *runs, struct json_object *res)
+{
+	struct xc_counter *drop = NULL, *pass = NULL;
+	struct receiver rx[4] = {
+		{ .link = -1 }, { .fd = r->drop_fd, .link = -1 },
+		{ .link = -1 }, { .fd = r->empty_fd, .link = -1 },
+	};
+	int rounds = l->o->live_rounds, err;
+	/* The stack behind XDP_PASS is several times slower than a drop. */
+	__u32 nd = l->o->live_frames, np = nd / 4;
+	double buf[4][3][rounds];
+	struct series s[4] = {
+		{ "drop", 1, nd, &rx[0], &rx[1], buf[0][0], buf[0][1], buf[0][2], 0, 0, 0 },
+		{ "drop", 2, nd, &rx[0], &rx[1], buf[1][0], buf[1][1], buf[1][2], 0, 0, 0 },
+		{ "pass", 1, np, &rx[2], &rx[3], buf[2][0], buf[2][1], buf[2][2], 0, 0, 0 },
+		{ "pass", 2, np, &rx[2], &rx[3], buf[3][0], buf[3][1], buf[3][2], 0, 0, 0 },
+	};
+
+	err = open_counter(XC_F_ALL, XDP_DROP, &drop);
+	err = err ?: open_counter(XC_F_ALL, XDP_PASS, &pass);
+	rx[0].xc = drop;
+	rx[2].xc = pass;
+	for (int i = 0; i < rounds && !err; i++)
+		for (int k = 0; k < 4 && !err; k++)
+			err = series_round(l, &s[k], i);
+	for (int k = 0; k < 4 && !err; k++)
+		json_object_array_add(runs, series_result(&s[k], rounds, res));
+	xc_counter_close(drop);
+	xc_counter_close(pass);
+	return err;
+}
+
+static int live_setup(struct live *l)
+{
+	int err;
+
+	if (xc_net_create(&l->net, "bn", 0))
+		return -EIO;
+	err = quiet_net(&l->net);
+	err = err ?: bench_frame_live(&l->f, l->net.mac_a, l->net.mac_b);
+	err = err ?: open_counter(0, XDP_TX, &l->gen);
+	return err;
+}
+
+int bench_live(const struct bench_opts *o, const struct bench_refs *r,
+	       struct json_object *res)
+{
+	struct sigaction sa = { .sa_handler = on_signal }, old_int, old_term;
+	struct json_object *lv = json_object_new_object();
+	struct json_object *runs = json_object_new_array();
+	struct live l = { .o = o };
+	int err;
+
+	json_object_object_add(res, "live", lv);
+	json_object_object_add(lv, "runs", runs);
+	bench_add_int(lv, "rounds", o->live_rounds);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	err = live_setup(&l);
+	if (!err)
+		bench_add_int(lv, "frame_len", (__s64)l.f.len);
+	err = err ?: live_series(&l, r, runs, res);
+	xc_counter_close(l.gen);
+	xc_net_destroy(&l.net);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	return err;
+}

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * User-space cost: the time to snapshot full tables with batch reads and key
+ * by key, and the memory the loaded maps take at the default sizes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "bench.h"
+
+/* Key by key, 1M entries take several seconds a read: one is enough. */
+#define BIG_KEYWISE_READS 1
+
+/* memlock of a map fd as the kernel accounts it (/proc/self/fdinfo). */
+static __u64 fd_memlock(int fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
+}
+
+static struct json_object *map_entry(int fd, const struct bpf_map_info *mi)
+{
+	struct json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(mi->name));
+	json_object_object_add(o, "type",
+			       json_object_new_string(libbpf_bpf_map_type_str(mi->type)));
+	bench_add_int(o, "max_entries", mi->max_entries);
+	bench_add_int(o, "key_size", mi->key_size);
+	bench_add_int(o, "value_size", mi->value_size);
+	bench_add_int(o, "memlock", (__s64)fd_memlock(fd));
+	return o;
+}
+
+/* The maps a program uses, by id, and what each one takes. */
+static int prog_maps(int prog_fd, struct json_object *maps, __u64 *total)
+{
+	struct bpf_prog_info pi;
+	__u32 ids[64], len = sizeof(pi);
+
+	memset(&pi, 0, sizeof(pi));
+	pi.nr_map_ids = sizeof(ids) / sizeof(ids[0]);
+	pi.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(prog_fd, &pi, &len))
+		return -errno;
+	*total = 0;
+	for (__u32 i = 0; i < pi.nr_map_ids && i < sizeof(ids) / sizeof(ids[0]); i++) {
+		struct bpf_map_info mi;
+		__u32 mlen = sizeof(mi);
+		int fd = bpf_map_get_fd_by_id(ids[i]);
+
+		if (fd < 0)
+			return -errno;
+		memset(&mi, 0, sizeof(mi));
+		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
+			*total += fd_memlock(fd);
+			if (maps)
+				json_object_array_add(maps, map_entry(fd, &mi));
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+static int memory(struct json_object *res)
+{
+	struct json_object *mem = json_object_new_object();
+	struct json_object *maps = json_object_new_array();
+	struct xc_counter *xc;
+	struct xc_config cfg;
+	__u64 total = 0;
+	int err;
+
+	xc_config_default(&cfg);
+	err = xc_counter_open(&cfg, &xc);
+	err = err ?: prog_maps(xc_counter_prog_fd(xc), maps, &total);
+	xc_counter_close(xc);
+	json_object_object_add(mem, "config", json_object_new_string("default: everything on"));
+	json_object_object_add(mem, "maps", maps);
+	bench_add_int(mem, "total_bytes", (__s64)total);
+	json_object_object_add(res, "memory", mem);
+	return err;
+}
+
+/* n frames with distinct sources through the program: n sources, n flows. */
+static int fill(struct xc_counter *xc, __u32 n)
+{
+	struct bench_frame f;
+	int err = 0;
+
+	bench_frame_udp6(&f);
+	for (__u32 i = 0; i < n && !err; i++) {
+		bench_frame_source(&f, i + 1);
+		err = xc_counter_run_repeat(xc, f.data, f.len, 1, NULL);
+	}
+	return err;
+}
+
+struct read_cost {
+	double cpu_ms, wall_ms;
+	size_t sources, flows;
+	__u64 memlock;
+};
+
+static int time_snapshots(__u32 entries, bool keywise, int reads,
+			  struct read_cost *out)
+{
+	struct xc_counter *xc;
+	struct xc_config cfg;
+	double cpu[reads], wall[reads];
+	int err;
+
+	xc_config_default(&cfg);
+	cfg.source_entries = cfg.flow_entries = entries;
+	cfg.keywise_reads = keywise;
+	err = xc_counter_open(&cfg, &xc);
+	err = err ?: fill(xc, entries);
+	err = err ?: prog_maps(xc_counter_prog_fd(xc), NULL, &out->memlock);
+	for (int i = 0; i < reads && !err; i++) {
+		struct xc_snapshot s;
+		__u64 c0 = bench_cpu_ns(), t0 = bench_now_ns();
+
+		err = xc_counter_snapshot(xc, &s);
+		cpu[i] = (double)(bench_cpu_ns() - c0) / 1e6;
+		wall[i] = (double)(bench_now_ns() - t0) / 1e6;
+		if (err)
+			break;
+		out->sources = s.n_sources;
+		out->flows = s.n_flows;
+		xc_snapshot_free(&s);
+	}
+	out->cpu_ms = err ? 0 : bench_median(cpu, (size_t)reads);
+	out->wall_ms = err ? 0 : bench_median(wall, (size_t)reads);
+	xc_counter_close(xc);
+	return err;
+}
+
+static int snapshot_size(const struct bench_opts *o, __u32 entries,
+			 const char *name, struct json_object *arr,
+			 struct json_object *res)
+{
+	struct json_object *s = json_object_new_object();
+	bool big = entries > XC_DEFAULT_SOURCES;
+	int reads = o->snapshot_reads, keywise_reads = big ? BIG_KEYWISE_READS : reads;
+	struct read_cost batch, keywise;
+	char key[64];
+	int err;
+
+	err = time_snapshots(entries, false, reads, &batch);
+	err = err ?: time_snapshots(entries, true, keywise_reads, &keywise);
+	json_object_array_add(arr, s);
+	if (err)
+		return err;
+	json_object_object_add(s, "name", json_object_new_string(name));
+	bench_add_int(s, "capacity", entries);
+	bench_add_int(s, "sources", (__s64)batch.sources);
+	bench_add_int(s, "flows", (__s64)batch.flows);
+	bench_add_int(s, "reads", reads);
+	bench_add_int(s, "keywise_reads", keywise_reads);
+	/* CPU time: what a read costs, whoever else runs on the machine. */
+	bench_add_num(s, "batch_ms", batch.cpu_ms);
+	bench_add_num(s, "keywise_ms", keywise.cpu_ms);
+	bench_add_num(s, "batch_wall_ms", batch.wall_ms);
+	bench_add_num(s, "keywise_wall_ms", keywise.wall_ms);
+	bench_add_num(s, "speedup", keywise.cpu_ms / batch.cpu_ms);
+	bench_add_int(s, "memlock", (__s64)batch.memlock);
+	/* Quick runs skip 1M entries, so only the default size is gated. */
+	snprintf(key, sizeof(key), "snapshot.%s.speedup", name);
+	if (entries == XC_DEFAULT_SOURCES)
+		bench_gate_ratio(res, key, keywise.cpu_ms / batch.cpu_ms, BENCH_HIGHER);
+	return 0;
+}
+
+int bench_userspace(const struct bench_opts *o, struct json_object *res)
+{
+	struct json_object *snaps = json_object_new_array();
+	int err;
+
+	json_object_object_add(res, "snapshot", snaps);
+	json_object_object_add(res, "snapshot_fill", json_object_new_string(
+		"tables filled by running one frame per distinct source "
+		"(IPv6 UDP, 2001:db8::N) through the program: N sources, N flows"));
+	err = bench_pin(o->cpu);
+	err = err ?: memory(res);
+	err = err ?: snapshot_size(o, XC_DEFAULT_SOURCES, "64k", snaps, res);
+	if (!err && o->big_tables)
+		err = snapshot_size(o, 1u << 20, "1m", snaps, res);
+	return err;
+}

@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Load-time switches: with a feature off, its table records nothing, the rest
+ * still counts `mix` exactly, and the verifier saw a smaller program.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <criterion/criterion.h>
+#include "harness.h"
+
+static __u32 verified_insns(struct xc_counter *xc)
+{
+	struct xc_prog_stats st;
+
+	expect_ok(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
+	return st.verified_insns;
+}
+
+static __u32 verified_insns_all_on(void)
+{
+	struct xc_counter *xc = xt_open(NULL);
+	__u32 n = verified_insns(xc);
+
+	xc_counter_close(xc);
+	return n;
+}
+
+/* A switched-off table: nothing listed and nothing inserted by the program. */
+static void expect_off(const char *what, const char *table, size_t listed,
+		       const struct xc_table *t)
+{
+	cr_expect_eq(listed, 0, "%s: %s: %zu entries, want none", what, table, listed);
+	if (!t)
+		return;
+	cr_expect_eq(t->inserted, 0, "%s: %s: inserted %llu, want 0", what, table, t->inserted);
+	cr_expect_eq(t->failed, 0, "%s: %s: failed %llu, want 0", what, table, t->failed);
+}
+
+static void expect_tables(const char *what, const struct xc_snapshot *s,
+			  const struct xt_expect *exp, __u32 f)
+{
+	if (f & XC_F_SOURCES)
+		expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
+	else
+		expect_off(what, "sources", s->n_sources, &s->tables[XC_TAB_SOURCES]);
+	if (f & XC_F_PORTS)
+		expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
+	else
+		expect_off(what, "ports", s->n_ports, NULL);
+	if (f & XC_F_FLOWS)
+		expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+	else
+		expect_off(what, "flows", s->n_flows, &s->tables[XC_TAB_FLOWS]);
+	if (!(f & XC_F_IFACES)) {
+		expect_off(what, "interfaces", s->n_ifaces, &s->tables[XC_TAB_IFACES]);
+		return;
+	}
+	cr_expect_eq(s->n_ifaces, 1, "%s: interfaces: %zu, want 1 (lo)", what, s->n_ifaces);
+	if (s->n_ifaces == 1)
+		expect_counters_eq(what, &s->ifaces[0].c, &s->total);
+}
+
+static void check_features(const char *what, __u32 features)
+{
+	struct xc_config cfg;
+	struct xc_snapshot s;
+	struct xc_counter *xc;
+	struct xt_expect exp;
+	struct xc_replay res;
+	struct xt_run_opts opts = { .exp = &exp };
+	struct xc_counters want;
+	__u32 all = verified_insns_all_on(), some;
+	char name[128];
+
+	xt_expect_load(&exp, "mix", "mix.pcap");
+	xc_config_default(&cfg);
+	cfg.features = features;
+	xc = xt_open(&cfg);
+	cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", what);
+	xt_snapshot(xc, &s);
+
+	snprintf(name, sizeof(name), "mix, %s", what);
+	want = exp.c;
+	if (!(features & XC_F_SIZES))
+		memset(want.sizes, 0, sizeof(want.sizes));
+	expect_counters_eq(name, &s.total, &want);
+	expect_counters_consistent(name, &s.total, features & XC_F_SIZES);
+	expect_tables(name, &s, &exp, features);
+	some = verified_insns(xc);
+	cr_expect(some < all, "%s: verified instructions: %u, want fewer than all on (%u)",
+		  name, some, all);
+	cr_log_info("%s: %u verified instructions, %u with everything on", name, some, all);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+	xt_expect_free(&exp);
+}
+
+Test(features, no_sizes)
+{
+	check_features("no sizes", XC_F_ALL & ~(__u32)XC_F_SIZES);
+}
+
+Test(features, no_sources)
+{
+	check_features("no sources", XC_F_ALL & ~(__u32)XC_F_SOURCES);
+}
+
+Test(features, no_ports)
+{
+	check_features("no ports", XC_F_ALL & ~(__u32)XC_F_PORTS);
+}
+
+Test(features, no_flows)
+{
+	check_features("no flows", XC_F_ALL & ~(__u32)XC_F_FLOWS);
+}
+
+Test(features, no_ifaces)
+{
+	check_features("no interfaces", XC_F_ALL & ~(__u32)XC_F_IFACES);
+}
+
+Test(features, protocols_only)
+{
+	check_features("protocols only", 0);
+}
+
+/* A bit no feature has is refused, not silently ignored. */
+Test(features, unknown_bit_refused)
+{
+	struct xc_config cfg;
+	struct xc_counter *xc = NULL;
+	int err;
+
+	xc_config_default(&cfg);
+	cfg.features = XC_F_ALL + 1;
+	err = xc_counter_open(&cfg, &xc);
+	cr_expect_eq(err, -EINVAL, "features 0x%x: got %d, want -EINVAL", cfg.features, err);
+	cr_expect_null(xc, "no counter is returned on error");
+	xc_counter_close(xc);
+}

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Every fixture through BPF_PROG_TEST_RUN: the whole capture against its
+ * expect file (core counters, every table entry, interfaces, table stats),
+ * and each record alone against the meaning gen.py declared for it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <criterion/criterion.h>
+#include "harness.h"
+
+/* Above this many records a fixture prints a summary, not a line per case. */
+#define CASE_LINES_MAX 64
+
+static __u64 coarse_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* Test-run frames arrive on loopback: one interface whose counters are the totals. */
+static void expect_loopback_only(const char *name, const struct xc_snapshot *s,
+				 const struct xt_expect *exp)
+{
+	size_t want = exp->c.total.packets ? 1 : 0;
+	char what[128];
+
+	cr_expect_eq(s->n_ifaces, want, "%s: interfaces: got %zu, want %zu",
+		     name, s->n_ifaces, want);
+	if (s->n_ifaces != 1)
+		return;
+	cr_expect_eq(s->ifaces[0].ifindex, if_nametoindex("lo"),
+		     "%s: interface: ifindex %u, want lo's %u", name,
+		     s->ifaces[0].ifindex, if_nametoindex("lo"));
+	snprintf(what, sizeof(what), "%s: interface lo", name);
+	expect_counters_eq(what, &s->ifaces[0].c, &exp->c);
+}
+
+static void expect_table_stats(const char *name, const char *table,
+			       const struct xc_table *t, size_t want, __u64 capacity)
+{
+	cr_expect_eq(t->entries, want, "%s: %s table: entries %llu, want %zu",
+		     name, table, t->entries, want);
+	cr_expect_eq(t->inserted, want, "%s: %s table: inserted %llu, want %zu",
+		     name, table, t->inserted, want);
+	cr_expect_eq(t->failed, 0, "%s: %s table: failed %llu, want 0", name, table, t->failed);
+	cr_expect_eq(t->evicted, 0, "%s: %s table: evicted %llu, want 0", name, table, t->evicted);
+	cr_expect(t->capacity >= capacity, "%s: %s table: capacity %llu, want at least %llu",
+		  name, table, t->capacity, capacity);
+}
+
+/* A tick at the lowest HZ a kernel has (100): flow times are kept in jiffies. */
+#define XT_TICK_NS 10000000ull
+
+/* Flow times lie between the run's start and the read, give or take a tick. */
+static void expect_flow_times(const char *name, const struct xc_snapshot *s, __u64 t0)
+{
+	for (size_t i = 0; i < s->n_flows; i++) {
+		const struct xc_flow_val *v = &s->flows[i].val;
+
+		cr_expect(t0 - XT_TICK_NS <= v->first_seen && v->first_seen <= v->last_seen &&
+			  v->last_seen <= s->mono_ns + XT_TICK_NS,
+			  "%s: flow %zu: first %llu, last %llu not within %llu..%llu",
+			  name, i, v->first_seen, v->last_seen, t0, s->mono_ns);
+	}
+}
+
+static void check_fixture(const char *name, const char *file)
+{
+	struct xt_run_opts opts = { 0 };
+	struct xc_snapshot s;
+	struct xc_counter *xc;
+	struct xt_expect exp;
+	struct xc_replay res;
+	int rc, want_rc;
+	__u64 t0;
+
+	xt_expect_load(&exp, name, file);
+	opts.exp = &exp;
+	expect_counters_consistent("the expect file", &exp.c, true);
+	xc = xt_open(NULL);
+	t0 = coarse_now_ns();
+	rc = xt_run_capture(xc, exp.path, &opts, &res);
+	want_rc = exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
+	cr_expect_eq(rc, want_rc, "%s: xc_capture_each: got %d, want %d", name, rc, want_rc);
+	cr_expect_eq(res.records, exp.frames, "%s: records: got %llu, want %lu",
+		     name, res.records, exp.frames);
+	cr_expect_eq(res.skipped, exp.skipped, "%s: skipped: got %llu, want %lu",
+		     name, res.skipped, exp.skipped);
+	cr_expect_eq(res.run, exp.frames - exp.skipped, "%s: run: got %llu, want %lu",
+		     name, res.run, exp.frames - exp.skipped);
+
+	xt_snapshot(xc, &s);
+	expect_counters_eq(name, &s.total, &exp.c);
+	expect_counters_consistent(name, &s.total, true);
+	expect_tables_eq(name, &s, &exp);
+	expect_loopback_only(name, &s, &exp);
+	expect_table_stats(name, "sources", &s.tables[XC_TAB_SOURCES], exp.n_sources,
+			   XC_DEFAULT_SOURCES);
+	expect_table_stats(name, "flows", &s.tables[XC_TAB_FLOWS], exp.n_flows,
+			   XC_DEFAULT_FLOWS);
+	expect_table_stats(name, "interfaces", &s.tables[XC_TAB_IFACES],
+			   exp.c.total.packets ? 1 : 0, 1);
+	expect_flow_times(name, &s, t0);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+	xt_expect_free(&exp);
+}
+
+/* ---- one record at a time, against the case gen.py declared ---- */
+
+struct case_ctx {
+	struct xc_counter *xc;
+	const struct xt_expect *exp;
+	struct xc_counters sum; /* of every case: must be the file's totals */
+	unsigned long passed;
+};
+
+static void case_reset(void *ctx, unsigned long frame)
+{
+	struct case_ctx *c = ctx;
+
+	(void)frame;
+	expect_ok(xc_counter_reset(c->xc), "xc_counter_reset");
+}
+
+/* The kernel refuses test-run input shorter than an Ethernet header. */
+static bool expect_refused(const char *what, struct case_ctx *c, const __u8 *data,
+			   size_t len)
+{
+	int err = xc_counter_run(c->xc, data, len, NULL, NULL, 0, NULL);
+
+	cr_expect(len < XC_MIN_FRAME, "%s: %zu bytes is not short", what, len);
+	cr_expect_eq(err, -EINVAL, "%s: running %zu bytes: got %d, want -EINVAL",
+		     what, len, err);
+	return len < XC_MIN_FRAME && err == -EINVAL;
+}
+
+static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t len)
+{
+	struct case_ctx *c = ctx;
+	const struct xt_case *k = &c->exp->cases[frame];
+	struct xc_counters want = { 0 };
+	struct xc_snapshot s;
+	char what[320];
+	bool ok;
+
+	snprintf(what, sizeof(what), "%s: case %lu: %s", c->exp->name, frame, k->description);
+	cr_expect_eq(k->frame, frame, "%s: numbered %lu", what, k->frame);
+	cr_expect_eq(len, k->len, "%s: %zu bytes, declared %zu", what, len, k->len);
+	xt_case_count(c->exp, k, &want);
+	xt_case_count(c->exp, k, &c->sum);
+	if (k->skipped) {
+		ok = expect_refused(what, c, data, len);
+	} else {
+		xt_snapshot(c->xc, &s);
+		ok = expect_counters_eq(what, &s.total, &want);
+		xc_snapshot_free(&s);
+	}
+	if (!ok)
+		return;
+	c->passed++;
+	if (c->exp->n_cases <= CASE_LINES_MAX)
+		cr_log_info("%s: case %lu: %s: passed", c->exp->name, frame, k->description);
+}
+
+static void check_cases(const char *name, const char *file)
+{
+	struct xc_config cfg;
+	struct xt_expect exp;
+	struct xc_replay res;
+	struct case_ctx c = { 0 };
+	struct xt_run_opts opts = {
+		.exp = &exp, .before = case_reset, .after = case_check, .ctx = &c,
+	};
+
+	xt_expect_load(&exp, name, file);
+	xc_config_default(&cfg);
+	cfg.features = XC_F_SIZES; /* the core counters alone: a reset is cheap */
+	c.xc = xt_open(&cfg);
+	c.exp = &exp;
+	cr_expect_eq(exp.n_cases, exp.frames, "%s: %zu cases for %lu records",
+		     name, exp.n_cases, exp.frames);
+	xt_run_capture(c.xc, exp.path, &opts, &res);
+	cr_expect_eq(res.records, exp.n_cases, "%s: %llu records, %zu cases",
+		     name, res.records, exp.n_cases);
+	expect_counters_eq("the sum of the cases against the file's totals", &c.sum, &exp.c);
+	cr_log_info("%s: %lu of %zu cases passed", name, c.passed, exp.n_cases);
+	xc_counter_close(c.xc);
+	xt_expect_free(&exp);
+}
+
+#define FIXTURE_TESTS(name, file)              \
+	Test(fixtures, name)                   \
+	{                                      \
+		check_fixture(#name, file);    \
+	}                                      \
+	Test(cases, name)                      \
+	{                                      \
+		check_cases(#name, file);      \
+	}
+XT_FIXTURES(FIXTURE_TESTS)
+
+/* ---- the fixture list itself ---- */
+
+static const char *const fixture_names[] = { XT_FIXTURES(XT_NAME_OF) };
+#define N_FIXTURES (sizeof(fixture_names) / sizeof(fixture_names[0]))
+
+static bool listed(const char *name)
+{
+	for (size_t i = 0; i < N_FIXTURES; i++)
+		if (!strcmp(fixture_names[i], name))
+			return true;
+	return false;
+}
+
+Test(fixtures, every_expect_file_is_tested)
+{
+	char dir[512], name[256];
+	struct dirent *d;
+	size_t found = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "%s/pcaps", xt_root());
+	dp = opendir(dir);
+	cr_assert(dp, "opendir %s: %s", dir, strerror(errno));
+	while ((d = readdir(dp))) {
+		const char *dot = strstr(d->d_name, ".expect.json");
+
+		if (!dot || dot[strlen(".expect.json")])
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)(dot - d->d_name), d->d_name);
+		cr_expect(listed(name), "pcaps/%s has no test: add it to XT_FIXTURES", d->d_name);
+		found++;
+	}
+	closedir(dp);
+	cr_expect_eq(found, N_FIXTURES, "expect files: found %zu, XT_FIXTURES lists %zu",
+		     found, N_FIXTURES);
+}
+
+/* The ABI's RMON bounds are the ones gen.py declared its buckets with. */
+Test(fixtures, size_bounds_match_gen_py)
+{
+	static const long bounds[XC_SIZE_BUCKETS - 1] = XC_SIZE_BOUNDS;
+	struct xt_expect exp;
+
+	xt_expect_load(&exp, "sizes", "sizes.pcap");
+	for (int i = 0; i < XC_SIZE_BUCKETS - 1; i++)
+		cr_expect_eq(exp.size_le[i], bounds[i], "size bucket %d: gen.py le %ld, ABI %ld",
+			     i, exp.size_le[i], bounds[i]);
+	cr_expect_eq(exp.size_le[XC_SIZE_BUCKETS - 1], -1, "the last size bucket is open");
+	xt_expect_free(&exp);
+}

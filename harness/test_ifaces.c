@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Per-interface counting: interfaces whose ifindexes share a slot of the
+ * counters array (i % XC_IFACE_SLOTS), the overflow hash behind it, and the
+ * unowned slot when that hash is full. Frames are test-run as if they arrived
+ * on bridge devices made in a namespace of this test's own.
+ */
+#include <criterion/criterion.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include "harness.h"
+#include "netns.h"
+
+static struct xc_net net;
+static int saved_ns = -1;
+
+/* An IPv4 UDP frame of 60 bytes: what it is does not matter here. */
+static const __u8 frame[60] = {
+	0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,
+	0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0, 192, 0, 2, 1, 192, 0, 2, 2,
+	0x30, 0x39, 0x00, 0x35, 0, 26, 0, 0,
+};
+
+static void setup(void)
+{
+	xc_net_sweep();
+	cr_assert_eq(xc_net_create(&net, "if", 0), 0, "create the test namespaces");
+	cr_assert_eq(xc_net_enter(net.ns_a, &saved_ns), 0, "enter %s", net.ns_a);
+}
+
+static void teardown(void)
+{
+	if (saved_ns >= 0)
+		xc_net_leave(saved_ns);
+	saved_ns = -1;
+	xc_net_destroy(&net);
+}
+
+/* Add bridges (any device will do) until one shares the slot of `like`. */
+static int iface_sharing_slot(int like, int n)
+{
+	char name[IF_NAMESIZE];
+
+	for (int i = 0; i < 3 * XC_IFACE_SLOTS; i++) {
+		int idx;
+
+		snprintf(name, sizeof(name), "xd%d_%d", n, i);
+		cr_assert_eq(xc_net_exec(net.ns_a, "ip link add %s type bridge", name), 0,
+			     "add bridge %s", name);
+		idx = (int)if_nametoindex(name);
+		if (idx != like && idx % XC_IFACE_SLOTS == like % XC_IFACE_SLOTS)
+			return idx;
+	}
+	cr_assert_fail("no bridge shared the slot of ifindex %d", like);
+	return 0;
+}
+
+static void run_frames(struct xc_counter *xc, int ifindex, int n)
+{
+	for (int i = 0; i < n; i++) {
+		__u32 action = 0;
+
+		cr_assert_eq(xc_counter_run_on(xc, ifindex, frame, sizeof(frame), &action,
+					       NULL, 0, NULL), 0,
+			     "test-run a frame on ifindex %d", ifindex);
+		cr_assert_eq(action, XDP_PASS, "XDP_PASS on ifindex %d", ifindex);
+	}
+}
+
+static const struct xc_iface *find_iface(const struct xc_snapshot *s, int ifindex)
+{
+	for (size_t i = 0; i < s->n_ifaces; i++)
+		if ((int)s->ifaces[i].ifindex == ifindex)
+			return &s->ifaces[i];
+	return NULL;
+}
+
+static void expect_iface(const struct xc_snapshot *s, int ifindex, int frames)
+{
+	const struct xc_iface *e = find_iface(s, ifindex);
+
+	cr_expect(e != NULL, "interface %d is reported", ifindex);
+	if (!e)
+		return;
+	cr_expect_eq(e->c.total.packets, (__u64)frames,
+		     "ifindex %d: total packets: got %llu, want %d", ifindex,
+		     (unsigned long long)e->c.total.packets, frames);
+	cr_expect_eq(e->c.l4[XC_L4_UDP].bytes, (__u64)frames * sizeof(frame),
+		     "ifindex %d: udp bytes", ifindex);
+}
+
+TestSuite(ifaces, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(ifaces, slot_sharers_are_counted_apart)
+{
+	struct xc_counter *xc = xt_open(NULL);
+	int lo = (int)if_nametoindex("lo");
+	int a = iface_sharing_slot(lo, 0);
+	int b = iface_sharing_slot(lo, 1);
+	struct xc_snapshot s;
+
+	/* lo takes the slot, a goes to the overflow hash, b too. */
+	run_frames(xc, lo, 3);
+	run_frames(xc, a, 5);
+	run_frames(xc, b, 7);
+	run_frames(xc, lo, 2);
+	xt_snapshot(xc, &s);
+	cr_expect_eq(s.total.total.packets, 17, "total packets: got %llu, want 17",
+		     (unsigned long long)s.total.total.packets);
+	cr_expect_eq(s.n_ifaces, 3, "three interfaces reported, got %zu", s.n_ifaces);
+	expect_iface(&s, lo, 5);
+	expect_iface(&s, a, 5);
+	expect_iface(&s, b, 7);
+	cr_expect_eq(s.tables[XC_TAB_IFACES].failed, 0, "no interface failed");
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+}
+
+Test(ifaces, full_overflow_keeps_totals_exact)
+{
+	struct xc_config cfg;
+	struct xc_counter *xc;
+	struct xc_snapshot s;
+	int lo = (int)if_nametoindex("lo"), a, b;
+
+	xc_config_default(&cfg);
+	cfg.iface_entries = 1; /* room for one interface beyond the slots */
+	xc = xt_open(&cfg);
+	a = iface_sharing_slot(lo, 0);
+	b = iface_sharing_slot(lo, 1);
+	run_frames(xc, lo, 4);
+	run_frames(xc, a, 6);
+	run_frames(xc, b, 9); /* neither slot nor hash: the unowned slot */
+	xt_snapshot(xc, &s);
+	cr_expect_eq(s.total.total.packets, 19, "total packets: got %llu, want 19",
+		     (unsigned long long)s.total.total.packets);
+	cr_expect_eq(s.total.total.bytes, 19 * sizeof(frame), "total bytes");
+	cr_expect_eq(s.n_ifaces, 2, "two interfaces attributed, got %zu", s.n_ifaces);
+	expect_iface(&s, lo, 4);
+	expect_iface(&s, a, 6);
+	cr_expect(find_iface(&s, b) == NULL, "the third interface is not attributed");
+	cr_expect_eq(s.tables[XC_TAB_IFACES].failed, 9,
+		     "each of its frames is a failed insert: got %llu, want 9",
+		     (unsigned long long)s.tables[XC_TAB_IFACES].failed);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+}
+
+Test(ifaces, switched_off_counts_only_totals)
+{
+	struct xc_config cfg;
+	struct xc_counter *xc;
+	struct xc_snapshot s;
+	int lo = (int)if_nametoindex("lo"), a;
+
+	xc_config_default(&cfg);
+	cfg.features &= ~(__u32)XC_F_IFACES;
+	xc = xt_open(&cfg);
+	a = iface_sharing_slot(lo, 0);
+	run_frames(xc, lo, 2);
+	run_frames(xc, a, 3);
+	xt_snapshot(xc, &s);
+	cr_expect_eq(s.total.total.packets, 5, "total packets");
+	cr_expect_eq(s.n_ifaces, 0, "no interface reported, got %zu", s.n_ifaces);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+}

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Per-CPU counting: frames run on the CPU the test thread is pinned to, each
+ * CPU counts in its own copy, and the snapshot sums them. The oracle for one
+ * CPU's copy is the sum of the cases gen.py declared for the frames sent there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include <criterion/criterion.h>
+#include "harness.h"
+
+/* What each possible CPU must have counted, frame i having run on cpu[i % n]. */
+static void want_per_cpu(const struct xt_expect *exp, const struct xt_cpus *cpus,
+			 struct xc_counters *want, int ncpus)
+{
+	memset(want, 0, (size_t)ncpus * sizeof(*want));
+	for (size_t i = 0; i < exp->n_cases; i++)
+		xt_case_count(exp, &exp->cases[i], &want[cpus->cpu[i % (size_t)cpus->n]]);
+}
+
+/* Compare each CPU's copy with its share; returns how many CPUs counted something. */
+static int expect_cpu_shares(const char *name, struct xc_counter *xc,
+			     const struct xt_expect *exp, const struct xt_cpus *cpus)
+{
+	int ncpus = libbpf_num_possible_cpus(), busy = 0;
+	struct xc_counters *got = calloc((size_t)ncpus, sizeof(*got));
+	struct xc_counters *want = calloc((size_t)ncpus, sizeof(*want));
+	char what[128];
+
+	cr_assert(ncpus > 0 && got && want, "possible CPUs: %d", ncpus);
+	want_per_cpu(exp, cpus, want, ncpus);
+	expect_ok(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
+	for (int c = 0; c < ncpus; c++) {
+		snprintf(what, sizeof(what), "%s: CPU %d's copy", name, c);
+		expect_counters_eq(what, &got[c], &want[c]);
+		busy += got[c].total.packets != 0;
+	}
+	free(got);
+	free(want);
+	return busy;
+}
+
+/* The summed snapshot is the whole file's, however the frames were spread. */
+static void expect_summed(const char *name, struct xc_counter *xc,
+			  const struct xt_expect *exp)
+{
+	struct xc_snapshot s;
+
+	xt_snapshot(xc, &s);
+	expect_counters_eq(name, &s.total, &exp->c);
+	expect_tables_eq(name, &s, exp);
+	/* A key counted on several CPUs is one entry, inserted once. */
+	cr_expect_eq(s.tables[XC_TAB_SOURCES].inserted, exp->n_sources,
+		     "%s: sources inserted %llu, want %zu", name,
+		     s.tables[XC_TAB_SOURCES].inserted, exp->n_sources);
+	cr_expect_eq(s.tables[XC_TAB_FLOWS].inserted, exp->n_flows,
+		     "%s: flows inserted %llu, want %zu", name,
+		     s.tables[XC_TAB_FLOWS].inserted, exp->n_flows);
+	cr_expect_eq(s.n_ifaces, 1, "%s: interfaces: got %zu, want 1 (lo)", name, s.n_ifaces);
+	if (s.n_ifaces == 1)
+		expect_counters_eq("the interface", &s.ifaces[0].c, &exp->c);
+	xc_snapshot_free(&s);
+}
+
+/* Frame i on allowed CPU i % n: every CPU counts its share, the sum is the file's. */
+static void check_round_robin(const char *name, const char *file)
+{
+	struct xt_run_opts opts = { .before = xt_round_robin };
+	struct xt_cpus cpus;
+	struct xc_counter *xc;
+	struct xt_expect exp;
+	struct xc_replay res;
+	int busy, want_busy;
+
+	xt_expect_load(&exp, name, file);
+	xt_cpus_allowed(&cpus);
+	opts.exp = &exp;
+	opts.ctx = &cpus;
+	xc = xt_open(NULL);
+	cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", name);
+	expect_summed(name, xc, &exp);
+	busy = expect_cpu_shares(name, xc, &exp, &cpus);
+	want_busy = cpus.n < (int)exp.n_cases ? cpus.n : (int)exp.n_cases;
+	cr_expect_eq(busy, want_busy, "%s: %d CPUs counted, want %d (%d allowed)",
+		     name, busy, want_busy, cpus.n);
+	cr_log_info("%s: %zu frames over %d CPUs: %d copies counted", name, exp.n_cases,
+		    cpus.n, busy);
+	xc_counter_close(xc);
+	xt_expect_free(&exp);
+}
+
+Test(percpu, mix_round_robin)
+{
+	check_round_robin("mix", "mix.pcap");
+}
+
+Test(percpu, l3_classes_round_robin)
+{
+	check_round_robin("l3_classes", "l3_classes.pcap");
+}
+
+/* The whole file on each CPU in turn: only that CPU's copy counts, and it is the file's. */
+Test(percpu, each_cpu_alone)
+{
+	struct xt_run_opts opts = { 0 };
+	struct xt_cpus cpus, one;
+	struct xc_counter *xc;
+	struct xt_expect exp;
+	struct xc_replay res;
+	char name[64];
+
+	xt_expect_load(&exp, "vlan", "vlan.pcap");
+	xt_cpus_allowed(&cpus);
+	opts.exp = &exp;
+	xc = xt_open(NULL);
+	for (int i = 0; i < cpus.n; i++) {
+		one.n = 1;
+		one.cpu[0] = cpus.cpu[i];
+		snprintf(name, sizeof(name), "vlan on CPU %d", one.cpu[0]);
+		expect_ok(xc_counter_reset(xc), "xc_counter_reset");
+		xt_pin_cpu(one.cpu[0]);
+		cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s", name);
+		expect_summed(name, xc, &exp);
+		cr_expect_eq(expect_cpu_shares(name, xc, &exp, &one), 1,
+			     "%s: one CPU counted", name);
+	}
+	xc_counter_close(xc);
+	xt_expect_free(&exp);
+}

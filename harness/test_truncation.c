@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Every truncation: every prefix of every fixture frame, from 14 bytes to its
+ * full length, through BPF_PROG_TEST_RUN. Each must run without error, return
+ * XDP_PASS, come back unchanged and count as the class the contract gives a
+ * frame that ends there. That class comes from gen.py: the frame's declared
+ * class and the offsets where it built the network-layer and upper-layer
+ * headers (cases[].l3_offset, l4_offset), never from the program or parser.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/bpf.h>
+#include <criterion/criterion.h>
+#include "harness.h"
+#include "frame_class.h"
+
+#define FRAME_MAX 65536
+#define FAILURES_SHOWN 10 /* per fixture; the rest are counted */
+
+struct trunc_ctx {
+	struct xc_counter *xc;
+	const struct xt_expect *exp;
+	unsigned long frame;
+	unsigned long prefixes;
+	unsigned long failed;
+	__u8 out[FRAME_MAX];
+};
+
+/* Bytes of a TCP or UDP header that carry ports the program counts. */
+static long l4_header_len(int l4)
+{
+	return l4 == XC_L4_TCP ? 20 : 8;
+}
+
+/* The class of the first p bytes of a declared frame, by the contract. */
+static void prefix_class(const struct xt_case *k, size_t p, struct xt_class *c)
+{
+	long n = (long)p;
+
+	memset(c, 0, sizeof(*c));
+	c->vlan = k->vlan; /* the outer EtherType is in every prefix */
+	c->l4 = -1;
+	if (n < k->l3_offset) {
+		c->l3 = XC_L3_OTHER; /* ends inside a VLAN tag */
+		return;
+	}
+	c->l3 = k->l3;
+	if (k->l3 != XC_L3_IPV4 && k->l3 != XC_L3_IPV6)
+		return;
+	if (k->malformed || n < k->l4_offset) {
+		c->malformed = true; /* IP header or extension chain past the end */
+		return;
+	}
+	c->l4 = k->l4;
+	c->source = true;
+	c->port = k->port && n >= k->l4_offset + l4_header_len(k->l4);
+	c->flow = k->flow && (c->port || (k->l4 != XC_L4_TCP && k->l4 != XC_L4_UDP));
+}
+
+/* One prefix; false (reported while few) when anything differs. */
+static bool check_prefix(struct trunc_ctx *t, const struct xt_case *k,
+			 const __u8 *data, size_t p)
+{
+	struct xt_class want, got;
+	struct xc_probe probe;
+	char why[160] = "", ws[96], gs[96];
+	bool show = t->failed < FAILURES_SHOWN;
+	int err;
+
+	prefix_class(k, p, &want);
+	err = xc_counter_probe(t->xc, data, p, t->out, sizeof(t->out), &probe);
+	if (err) {
+		if (show)
+			cr_expect_eq(err, 0, "%s: case %lu (%s): %zu-byte prefix: probe: %s",
+				     t->exp->name, t->frame, k->description, p, strerror(-err));
+		return false;
+	}
+	if (probe.retval != XDP_PASS || probe.out_len != p || memcmp(t->out, data, p)) {
+		if (show)
+			cr_expect_fail("%s: case %lu (%s): %zu-byte prefix: action %u, %zu bytes"
+				       " out: want XDP_PASS and the frame unchanged",
+				       t->exp->name, t->frame, k->description, p,
+				       probe.retval, probe.out_len);
+		return false;
+	}
+	if (xt_class_of_probe(&probe, p, &got, why, sizeof(why)) && xt_class_eq(&got, &want))
+		return true;
+	if (show)
+		cr_expect_fail("%s: case %lu (%s): %zu-byte prefix: counted as %s, want %s %s",
+			       t->exp->name, t->frame, k->description, p,
+			       xt_class_str(&got, gs, sizeof(gs)),
+			       xt_class_str(&want, ws, sizeof(ws)), why);
+	return false;
+}
+
+static int every_prefix(void *ctx, const __u8 *data, size_t len)
+{
+	struct trunc_ctx *t = ctx;
+	const struct xt_case *k;
+
+	cr_assert_lt(t->frame, t->exp->n_cases, "%s: more records than cases", t->exp->name);
+	k = &t->exp->cases[t->frame];
+	cr_assert_eq(len, k->len, "%s: case %lu: %zu bytes, declared %zu",
+		     t->exp->name, t->frame, len, k->len);
+	if (!k->skipped) {
+		cr_assert(k->l3_offset >= 0 && (k->malformed || k->l4 < 0 || k->l4_offset >= 0),
+			  "%s: case %lu (%s): gen.py recorded no header offsets",
+			  t->exp->name, t->frame, k->description);
+		for (size_t p = XC_MIN_FRAME; p <= len; p++) {
+			t->prefixes++;
+			if (!check_prefix(t, k, data, p))
+				t->failed++;
+		}
+	}
+	t->frame++;
+	return 0;
+}
+
+static void check_truncations(const char *name, const char *file)
+{
+	struct xc_replay res;
+	struct xc_config cfg;
+	struct xt_expect exp;
+	struct trunc_ctx *t = calloc(1, sizeof(*t));
+	char err[256];
+	int rc;
+
+	cr_assert(t, "out of memory");
+	xt_expect_load(&exp, name, file);
+	xt_probe_config(&cfg);
+	t->xc = xt_open(&cfg);
+	t->exp = &exp;
+	expect_ok(xc_counter_reset(t->xc), "xc_counter_reset");
+	rc = xc_capture_each(exp.path, every_prefix, t, &res, err, sizeof(err));
+	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
+	cr_expect_eq(t->frame, exp.n_cases, "%s: %lu records, %zu cases",
+		     name, t->frame, exp.n_cases);
+	cr_expect_eq(t->failed, 0, "%s: %lu of %lu prefixes failed", name, t->failed,
+		     t->prefixes);
+	cr_log_info("truncation: %s: %lu frames, %lu prefixes: %s", name, t->frame,
+		    t->prefixes, t->failed ? "FAILED" : "passed");
+	xc_counter_close(t->xc);
+	xt_expect_free(&exp);
+	free(t);
+}
+
+#define TRUNCATION_TEST(name, file)                             \
+	Test(truncation, name, .timeout = 60)                   \
+	{                                                       \
+		check_truncations(#name, file);                 \
+	}
+XT_OWN_FRAMES(TRUNCATION_TEST)
+
+#define FIXTURE_NAME(name, file) #name,
+
+/* A fixture added to the harness's list has frames of its own or is named a copy. */
+Test(truncation, every_fixture_is_covered)
+{
+	static const char *const own[] = { XT_OWN_FRAMES(FIXTURE_NAME) };
+	static const char *const copies[] = XT_MIX_COPIES;
+	static const char *const all[] = { XT_FIXTURES(FIXTURE_NAME) };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < sizeof(own) / sizeof(own[0]); j++)
+			found |= !strcmp(all[i], own[j]);
+		for (size_t j = 0; j < sizeof(copies) / sizeof(copies[0]); j++)
+			found |= !strcmp(all[i], copies[j]);
+		cr_expect(found, "fixture %s: not in XT_OWN_FRAMES nor XT_MIX_COPIES", all[i]);
+	}
+}
