@@ -60,7 +60,8 @@ struct xc_pkt {
 	__u32 proto : 8;     /* IP protocol number (upper layer) when l4 < XC_L4_MAX */
 	__u16 sport;         /* host byte order */
 	__u16 dport;
-	const __u8 *iph;     /* outermost IP header (20 or 40 bytes readable) */
+	const __u8 *iph;     /* outermost IP header when l4 < XC_L4_MAX, else the frame */
+	const __u8 *end;     /* end of the readable frame */
 };
 
 XC_INLINE __u16 xc_load_be16(const __u8 *p)
@@ -236,6 +237,8 @@ XC_INLINE void xc_parse(const void *data, const void *data_end,
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	pkt->l3 = XC_L3_OTHER;
 	pkt->l4 = XC_L4_MAX;
+	pkt->iph = base;
+	pkt->end = end;
 	if (base + XC_ETH_HLEN > end)
 		return;
 	type = xc_load_be16(base + 12);
@@ -298,12 +301,20 @@ XC_INLINE __u32 xc_load32(const __u8 *p)
 #define XC_V4MAPPED_W2 0x0000ffffu
 #endif
 
-/* The outermost source/destination of an IP frame, v4-mapped for IPv4. */
+/*
+ * The outermost source/destination of an IP frame, v4-mapped for IPv4. The
+ * bounds were checked by the parser; they are checked again here because the
+ * verifier cannot tie them to the class bits, whatever the compiler emits.
+ */
 XC_INLINE void xc_pkt_addr(const struct xc_pkt *pkt, int dst,
 			   struct xc_addr *out)
 {
 	const __u8 *iph = pkt->iph;
 
+	if (iph + (pkt->l3 == XC_L3_IPV4 ? 20 : 40) > pkt->end) {
+		__builtin_memset(out, 0, sizeof(*out));
+		return;
+	}
 	if (pkt->l3 == XC_L3_IPV4) {
 		out->w[0] = 0;
 		out->w[1] = 0;

@@ -39,6 +39,13 @@ struct {
 } ports SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XC_PORT_WORDS);
+	__type(key, __u32);
+	__type(value, __u64);
+} ports_seen SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct xc_flow_key);
@@ -173,10 +180,18 @@ static __always_inline void count_port(const struct xc_pkt *pkt, __u64 len)
 	if (pkt->proto == XC_IPPROTO_UDP)
 		idx += 65536;
 	v = bpf_map_lookup_elem(&ports, &idx);
-	if (v) {
-		v->packets++;
-		v->bytes += len;
+	if (!v)
+		return;
+	if (!v->packets) {
+		/* First on this CPU: mark it in this CPU's copy of the bitmap. */
+		__u32 w = idx / 64;
+		__u64 *word = bpf_map_lookup_elem(&ports_seen, &w);
+
+		if (word)
+			*word |= 1ull << (idx % 64);
 	}
+	v->packets++;
+	v->bytes += len;
 }
 
 static __always_inline void flow_add(struct xc_flow_val *v, __u64 len, __u64 now)

@@ -85,6 +85,11 @@ enum xc_port_proto {
 	XC_PORT_PROTOS,
 };
 #define XC_PORT_ENTRIES (XC_PORT_PROTOS * 65536)
+/*
+ * One bit per port entry, set the first time a CPU counts in it: a snapshot
+ * then reads the few ports in use, not 131072 entries times every CPU.
+ */
+#define XC_PORT_WORDS (XC_PORT_ENTRIES / 64)
 
 /* No implicit padding: every byte of a key is written by the program. */
 struct xc_flow_key {

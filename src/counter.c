@@ -56,6 +56,8 @@ static int size_tables(struct xdpcount_bpf *skel, const struct xc_config *cfg)
 		(f & XC_F_IFACES) ? or_default(cfg->iface_entries, XC_DEFAULT_IFACES) : 1);
 	err = err ?: bpf_map__set_max_entries(skel->maps.ports,
 		(f & XC_F_PORTS) ? XC_PORT_ENTRIES : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.ports_seen,
+		(f & XC_F_PORTS) ? XC_PORT_WORDS : 1);
 	return err;
 }
 
@@ -313,7 +315,7 @@ int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
 }
 
 int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
-		      __u32 repeat)
+		      __u32 repeat, __u64 *ns_per_frame)
 {
 	struct xdp_md ctx = {
 		.data_end = (__u32)len,
@@ -330,6 +332,8 @@ int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
 
 	if (bpf_prog_test_run_opts(prog_fd, &opts))
 		return -errno;
+	if (ns_per_frame)
+		*ns_per_frame = opts.duration;
 	return 0;
 }
 
@@ -337,7 +341,7 @@ int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
 			 size_t len, __u32 repeat)
 {
 	return xc_prog_send_live(xc_counter_prog_fd(xc), ifindex, frame, len,
-				 repeat);
+				 repeat, NULL);
 }
 
 int xc_prog_stats(int prog_fd, struct xc_prog_stats *st)
@@ -419,6 +423,8 @@ int xc_counter_reset(struct xc_counter *xc)
 	err = err ?: zero_array(bpf_map__fd(m->ports),
 				bpf_map__max_entries(m->ports),
 				sizeof(struct xc_pb), xc->ncpus);
+	err = err ?: zero_array(bpf_map__fd(m->ports_seen),
+				bpf_map__max_entries(m->ports_seen), sizeof(__u64), xc->ncpus);
 	err = err ?: clear_hash(bpf_map__fd(m->ifaces), sizeof(__u32));
 	err = err ?: clear_hash(bpf_map__fd(m->sources), sizeof(struct xc_addr));
 	err = err ?: clear_hash(bpf_map__fd(m->flows), sizeof(struct xc_flow_key));

@@ -90,12 +90,15 @@ int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st)
  * The same for any loaded XDP program by fd, so reference programs (the
  * benchmarks' empty and drop programs) run and attach exactly as the counter
  * does: the xc_counter_ functions above are these on the counter's program.
- * xc_prog_attach returns the bpf_link fd (close it to detach) or -errno.
+ * xc_prog_send_live's *ns_per_frame (optional) is the kernel's own time per
+ * frame, the time the thread yielded the CPU left out; a veth peer's receive
+ * work runs inside it, on the same CPU. xc_prog_attach returns the bpf_link
+ * fd (close it to detach) or -errno.
  */
 int xc_prog_run_repeat(int prog_fd, const void *frame, size_t len,
 		       __u32 repeat, __u64 *ns_per_run);
 int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
-		      __u32 repeat);
+		      __u32 repeat, __u64 *ns_per_frame);
 int xc_prog_stats(int prog_fd, struct xc_prog_stats *st);
 int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
 		   enum xc_mode *used);

@@ -215,7 +215,8 @@ static int update(struct live *lv)
 	return err;
 }
 
-static int begin(struct live *lv)
+/* Counting began just before attaching: the first rates start from zero there. */
+static int begin(struct live *lv, __u64 attach_ns)
 {
 	int err;
 
@@ -226,9 +227,12 @@ static int begin(struct live *lv)
 		f->kprev = f->kcur = f->kbase;
 	}
 	clock_gettime(CLOCK_REALTIME, &lv->wall);
-	err = xc_counter_snapshot(lv->xc, &lv->cur);
-	lv->start_ns = lv->cur.mono_ns;
-	lv->prev.mono_ns = lv->cur.mono_ns;
+	err = xc_counter_snapshot(lv->xc, &lv->cur); /* can the maps be read at all? */
+	xc_snapshot_free(&lv->cur);
+	memset(&lv->cur, 0, sizeof(lv->cur));
+	lv->cur.mono_ns = attach_ns;
+	lv->start_ns = attach_ns;
+	lv->prev.mono_ns = attach_ns;
 	return err;
 }
 
@@ -367,13 +371,14 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 
 static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
+	__u64 attach_ns = mono_ns();
 	int rc = attach_all(lv);
 	bool tty;
 
 	if (rc)
 		return rc;
 	announce(lv);
-	rc = begin(lv);
+	rc = begin(lv, attach_ns);
 	if (rc) {
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
 		return XC_EXIT_FAIL;

@@ -243,6 +243,68 @@ static int take_port(void *ctx, const void *key, const void *vals)
 	return 0;
 }
 
+struct seen_ctx {
+	__u64 *words;
+	size_t n_words;
+	size_t bits;
+	int ncpus;
+};
+
+/* A word of the used-ports bitmap: each CPU marks its own copy. */
+static int take_seen_word(void *ctx, const void *key, const void *vals)
+{
+	struct seen_ctx *t = ctx;
+	const __u64 *v = vals;
+	__u32 w;
+
+	memcpy(&w, key, sizeof(w));
+	if (w >= t->n_words)
+		return 0;
+	for (int c = 0; c < t->ncpus; c++)
+		t->words[w] |= v[c];
+	t->bits += (size_t)__builtin_popcountll(t->words[w]);
+	return 0;
+}
+
+/*
+ * The ports the program marked as used, each read on its own: a handful of
+ * lookups instead of the whole 131072-entry array times every CPU. Returns
+ * -E2BIG when so many are used that reading everything is cheaper.
+ */
+static int read_used_ports(struct xc_counter *xc, struct xc_snapshot *s, bool *batch)
+{
+	struct seen_ctx seen = { .n_words = XC_PORT_WORDS, .ncpus = xc->ncpus };
+	struct take_ctx t = {
+		.vec = { .base = (void **)&s->ports, .n = &s->n_ports,
+			 .size = sizeof(*s->ports) },
+		.ncpus = xc->ncpus,
+	};
+	int fd = bpf_map__fd(xc->skel->maps.ports);
+	void *vals = calloc((size_t)xc->ncpus, sizeof(struct xc_pb));
+	int err;
+
+	seen.words = calloc(XC_PORT_WORDS, sizeof(__u64));
+	if (!vals || !seen.words) {
+		err = -ENOMEM;
+		goto out;
+	}
+	err = read_map(xc, xc->skel->maps.ports_seen, take_seen_word, &seen, batch);
+	if (!err && seen.bits > XC_PORT_WORDS)
+		err = -E2BIG;
+	for (__u32 idx = 0; !err && idx < XC_PORT_ENTRIES; idx++) {
+		if (!(seen.words[idx / 64] & (1ull << (idx % 64))))
+			continue;
+		if (bpf_map_lookup_elem(fd, &idx, vals))
+			err = -errno;
+		else
+			err = take_port(&t, &idx, vals);
+	}
+out:
+	free(vals);
+	free(seen.words);
+	return err;
+}
+
 static int take_flow(void *ctx, const void *key, const void *vals)
 {
 	struct take_ctx *t = ctx;
@@ -278,6 +340,20 @@ static int read_table(struct xc_counter *xc, struct bpf_map *map, take_fn take,
 	};
 
 	return read_map(xc, map, take, &t, batch);
+}
+
+static int read_ports(struct xc_counter *xc, struct xc_snapshot *s,
+		      const struct jiffy_clock *clock)
+{
+	int err = read_used_ports(xc, s, &s->batch);
+
+	if (err != -E2BIG)
+		return err;
+	free(s->ports);
+	s->ports = NULL;
+	s->n_ports = 0;
+	return read_table(xc, xc->skel->maps.ports, take_port, (void **)&s->ports,
+			  &s->n_ports, sizeof(*s->ports), &s->batch, clock);
 }
 
 /* The interface entry for ifindex, added if new. */
@@ -411,8 +487,7 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 		err = read_table(xc, m->sources, take_source, (void **)&s->sources,
 				 &s->n_sources, sizeof(*s->sources), &s->batch, &clock);
 	if (!err && (f & XC_F_PORTS))
-		err = read_table(xc, m->ports, take_port, (void **)&s->ports,
-				 &s->n_ports, sizeof(*s->ports), &s->batch, &clock);
+		err = read_ports(xc, s, &clock);
 	if (!err && (f & XC_F_FLOWS))
 		err = read_table(xc, m->flows, take_flow, (void **)&s->flows,
 				 &s->n_flows, sizeof(*s->flows), &s->batch, &clock);

@@ -184,13 +184,19 @@ int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc)
 
 	if (!err)
 		return 0;
-	if (xc_exit_for_errno(err) == XC_EXIT_PERM)
+	/* Without CAP_BPF the kernel says EPERM; EACCES is the verifier's no. */
+	if (err == -EPERM) {
 		fprintf(stderr, "xdpcount: loading the XDP program was refused: "
 			"needs root or CAP_BPF+CAP_NET_ADMIN (and CAP_PERFMON)\n");
+		return XC_EXIT_PERM;
+	}
+	if (err == -EACCES)
+		fprintf(stderr, "xdpcount: the kernel's verifier rejected the XDP program%s\n",
+			cli->verbose ? "" : " (-v shows its log)");
 	else
 		fprintf(stderr, "xdpcount: cannot load the XDP program: %s%s\n",
 			strerror(-err), cli->verbose ? "" : " (-v shows the verifier log)");
-	return xc_exit_for_errno(err);
+	return XC_EXIT_FAIL;
 }
 
 static int replay_exit(int rc, const struct xc_replay *res)
