@@ -10,7 +10,7 @@ ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc -I/usr/include/libnl3
 LDLIBS   := -lbpf -lelf -lz -lpcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
-BPF_CFLAGS := -target bpf -O2 -g -Wall -Werror -I$(ARCH_INC) -Iprog
+BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I$(ARCH_INC) -Iprog
 
 # SAN=1: AddressSanitizer and UBSan over the whole user space, in build-san/.
 ifeq ($(SAN),1)
