@@ -165,9 +165,9 @@ static void opts_init(struct bench_opts *o, bool quick)
 	o->cpu = cpu ? atoi(cpu) : (ncpus > 1 ? ncpus - 1 : 0);
 	o->rounds = quick ? 7 : 11;
 	o->repeat = quick ? 100000 : 300000;
-	o->live_rounds = quick ? 5 : 7;
-	o->live_frames = quick ? 100000 : 1000000;
-	o->snapshot_reads = quick ? 3 : 5;
+	o->live_rounds = quick ? 7 : 11;
+	o->live_frames = quick ? 100000 : 500000;
+	o->snapshot_reads = quick ? 5 : 7;
 	o->big_tables = !quick;
 }
 
@@ -278,7 +278,7 @@ static int cmd_report(const char *results, const char *md, const char *plot)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: xdpcount-bench run [--quick] [--only PARTS] [-o RESULTS.json]\n"
+		"usage: xdpcount-bench run [--quick] [--only PARTS] [-o RESULTS.json] [-v]\n"
 		"       xdpcount-bench report RESULTS.json REPORT.md PLOT.dat\n"
 		"       xdpcount-bench baseline RESULTS.json BASELINE.json\n"
 		"       xdpcount-bench check BASELINE.json RESULTS.json\n"
@@ -291,6 +291,7 @@ static int main_run(int argc, char **argv)
 		{ "quick", no_argument, NULL, 'q' },
 		{ "only", required_argument, NULL, 'O' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *env = getenv("XC_BENCH_QUICK");
@@ -298,9 +299,11 @@ static int main_run(int argc, char **argv)
 	bool quick = env && *env && strcmp(env, "0");
 	int c;
 
-	while ((c = getopt_long(argc, argv, "qO:o:", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "qO:o:v", lo, NULL)) != -1) {
 		if (c == 'q')
 			quick = true;
+		else if (c == 'v')
+			xc_set_verbose(true); /* libbpf's messages, the verifier's log */
 		else if (c == 'O')
 			only = optarg;
 		else if (c == 'o')

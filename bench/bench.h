@@ -89,7 +89,7 @@ int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 	       struct json_object *res);
 int bench_userspace(const struct bench_opts *o, struct json_object *res);
 
-/* ---- report (report.c) and gate (gate.c) ---- */
+/* ---- goals and report (summary.c), gate (gate.c) ---- */
 
 /* Judge the goals from the figures; adds "goals" to res. */
 void bench_goals(struct json_object *res);

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include "bench.h"
 
 #define HOT_KEY 0 /* the key that always hits */
@@ -101,14 +100,14 @@ static void phase_chunks(struct phase *ph, struct chunked *out)
 }
 
 /*
- * The cost above the floor against the all-hits packets' cost. Only the full
- * tables' figure is gated: the others swing by a third on a loaded machine.
+ * The cost above the floor against the all-hits packets' cost. Reported, not
+ * gated: a packet's cost here is mostly cache misses, and on a loaded machine
+ * these figures move by a fifth to a third from one run to the next.
  */
-static struct json_object *phase_result(struct phase *ph, struct json_object *res)
+static struct json_object *phase_result(struct phase *ph)
 {
 	struct json_object *o = json_object_new_object();
 	struct chunked m;
-	char key[64];
 
 	phase_chunks(ph, &m);
 	bench_add_int(o, "packets", (__s64)ph->n);
@@ -118,9 +117,6 @@ static struct json_object *phase_result(struct phase *ph, struct json_object *re
 	bench_add_num(o, "above_ns", m.ns - m.empty);
 	bench_add_num(o, "hit_above_ns", m.hit - m.empty);
 	bench_add_num(o, "vs_hit", m.vs_hit);
-	snprintf(key, sizeof(key), "newkey.%s_vs_hit", ph->name);
-	if (!strcmp(ph->name, "full"))
-		bench_gate_ratio(res, key, m.vs_hit, BENCH_LOWER);
 	return o;
 }
 
@@ -186,7 +182,7 @@ int bench_newkey(const struct bench_opts *o, const struct bench_refs *r,
 	for (size_t i = 0; i < sizeof(ph) / sizeof(ph[0]) && !err; i++) {
 		err = run_phase(&k, &ph[i]);
 		if (!err)
-			json_object_object_add(phases, ph[i].name, phase_result(&ph[i], res));
+			json_object_object_add(phases, ph[i].name, phase_result(&ph[i]));
 	}
 	if (!err) {
 		json_object_object_add(nk, "frame", json_object_new_string(k.f.name));

@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The goals, judged from results.json, and the readable report. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "bench.h"
+
+static size_t len_of(struct json_object *arr)
+{
+	return arr ? json_object_array_length(arr) : 0;
+}
+
+static struct json_object *at(struct json_object *arr, size_t i)
+{
+	return json_object_array_get_idx(arr, i);
+}
+
+static const char *str_of(struct json_object *obj, const char *key)
+{
+	struct json_object *v = obj ? bench_child(obj, key) : NULL;
+
+	return v ? json_object_get_string(v) : "?";
+}
+
+static bool bool_of(struct json_object *obj, const char *key)
+{
+	struct json_object *v = obj ? bench_child(obj, key) : NULL;
+
+	return v && json_object_get_boolean(v);
+}
+
+/* A testrun figure of one class and set ("empty" or a set name). */
+static double class_fig(struct json_object *cls, const char *set, const char *key)
+{
+	return bench_num(bench_child(bench_child(cls, "sets"), set), key);
+}
+
+/* The class with the highest ratio for a set. */
+static double worst_ratio(struct json_object *res, const char *set,
+			  const char **label)
+{
+	struct json_object *classes = bench_child(bench_child(res, "testrun"), "classes");
+	double worst = NAN;
+
+	for (size_t i = 0; i < len_of(classes); i++) {
+		double r = class_fig(at(classes, i), set, "ratio");
+
+		if (isnan(worst) || r > worst) {
+			worst = r;
+			*label = str_of(at(classes, i), "label");
+		}
+	}
+	return worst;
+}
+
+static double set_geomean(struct json_object *res, const char *set)
+{
+	struct json_object *sets = bench_child(bench_child(res, "testrun"), "sets");
+
+	for (size_t i = 0; i < len_of(sets); i++)
+		if (!strcmp(str_of(at(sets, i), "name"), set))
+			return bench_num(at(sets, i), "geomean_ratio");
+	return NAN;
+}
+
+static struct json_object *live_run(struct json_object *res, const char *action,
+				    int cpus)
+{
+	struct json_object *runs = bench_child(bench_child(res, "live"), "runs");
+
+	for (size_t i = 0; i < len_of(runs); i++)
+		if (!strcmp(str_of(at(runs, i), "action"), action) &&
+		    bench_num(at(runs, i), "cpus") == cpus)
+			return at(runs, i);
+	return NULL;
+}
+
+static void add_goal(struct json_object *goals, const char *what,
+		     const char *target, double value, double limit, bool higher,
+		     bool also, const char *detail)
+{
+	struct json_object *g = json_object_new_object();
+	bool met = (higher ? value >= limit : value <= limit) && also;
+	double by = higher ? 1 - value / limit : value / limit - 1;
+	char margin[96];
+
+	if (isnan(value))
+		snprintf(margin, sizeof(margin), "not measured");
+	else if (met)
+		snprintf(margin, sizeof(margin), "met, %.0f %% to spare", -100 * by);
+	else if (by > 0)
+		snprintf(margin, sizeof(margin), "missed by %.0f %%", 100 * by);
+	else
+		snprintf(margin, sizeof(margin), "missed: not every packet counted");
+	json_object_object_add(g, "measurement", json_object_new_string(what));
+	json_object_object_add(g, "goal", json_object_new_string(target));
+	bench_add_num(g, "value", value);
+	json_object_object_add(g, "met", json_object_new_boolean(met));
+	json_object_object_add(g, "verdict", json_object_new_string(margin));
+	json_object_object_add(g, "detail", json_object_new_string(detail));
+	json_object_array_add(goals, g);
+}
+
+static void ratio_goal(struct json_object *res, struct json_object *goals,
+		       const char *set, const char *what, double limit)
+{
+	const char *label = "?";
+	double geo = set_geomean(res, set), worst = worst_ratio(res, set, &label);
+	char target[32], detail[128];
+
+	snprintf(target, sizeof(target), "<= %.1fx the empty program", limit);
+	snprintf(detail, sizeof(detail), "worst class %s %.2fx; geometric mean "
+		 "over classes %.2fx", label, worst, geo);
+	add_goal(goals, what, target, worst, limit, false, true, detail);
+}
+
+void bench_goals(struct json_object *res)
+{
+	struct json_object *goals = json_object_new_array();
+	struct json_object *two = live_run(res, "drop", 2), *one = live_run(res, "drop", 1);
+	struct json_object *snaps = bench_child(res, "snapshot");
+	struct json_object *k64 = len_of(snaps) ? at(snaps, 0) : NULL;
+	char detail[160];
+
+	ratio_goal(res, goals, "proto", "protocol counters only", 1.2);
+	ratio_goal(res, goals, "all", "everything on, all keys hits", 2.5);
+	snprintf(detail, sizeof(detail), "two CPUs: %.0f %%, %s; one CPU: %.0f %%",
+		 100 * bench_num(two, "ratio"),
+		 bool_of(two, "all_counted") ? "every packet counted" : "NOT every packet counted",
+		 100 * bench_num(one, "ratio"));
+	add_goal(goals, "live veth, everything on", ">= 85 % of bare XDP_DROP, "
+		 "every packet counted with two CPUs", bench_num(two, "ratio"), 0.85,
+		 true, bool_of(two, "all_counted"), detail);
+	snprintf(detail, sizeof(detail), "batch %.1f ms, key by key %.1f ms of CPU time",
+		 bench_num(k64, "batch_best_ms"), bench_num(k64, "keywise_best_ms"));
+	add_goal(goals, "64K-entry snapshot, batch reads", ">= 8x faster than key by key",
+		 bench_num(k64, "speedup"), 8, true, true, detail);
+	json_object_object_add(res, "goals", goals);
+}
+
+/* ---- report.md ---- */
+
+static void header(FILE *f, struct json_object *res)
+{
+	struct json_object *m = bench_child(res, "meta");
+
+	fprintf(f, "# xdpcount benchmark report\n\n");
+	fprintf(f, "Made by `make bench%s` on %s: kernel %s, %s, %s (%d CPUs), test runs "
+		"pinned to CPU %d. Figures are ratios to a reference measured in the "
+		"same run, medians over rounds; absolute numbers are noise on a shared "
+		"machine.\n\n",
+		bool_of(m, "quick") ? " QUICK=1" : "", str_of(m, "date"),
+		str_of(m, "kernel"), str_of(m, "clang"), str_of(m, "cpu_model"),
+		(int)bench_num(m, "ncpus"), (int)bench_num(m, "bench_cpu"));
+}
+
+static void goals_table(FILE *f, struct json_object *res)
+{
+	struct json_object *goals = bench_child(res, "goals");
+
+	fprintf(f, "## Goals\n\n| measurement | goal | measured | verdict |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < len_of(goals); i++) {
+		struct json_object *g = at(goals, i);
+
+		fprintf(f, "| %s | %s | %s | **%s** |\n", str_of(g, "measurement"),
+			str_of(g, "goal"), str_of(g, "detail"), str_of(g, "verdict"));
+	}
+	fprintf(f, "\n");
+}
+
+static void testrun_table(FILE *f, struct json_object *res, const char *key,
+			  const char *fmt)
+{
+	struct json_object *tr = bench_child(res, "testrun");
+	struct json_object *sets = bench_child(tr, "sets"), *classes = bench_child(tr, "classes");
+
+	fprintf(f, "| class | bytes | empty ns |");
+	for (size_t s = 0; s < len_of(sets); s++)
+		fprintf(f, " %s |", str_of(at(sets, s), "label"));
+	fprintf(f, "\n|---|---|---|");
+	for (size_t s = 0; s < len_of(sets); s++)
+		fprintf(f, "---|");
+	for (size_t c = 0; c < len_of(classes); c++) {
+		struct json_object *cls = at(classes, c);
+
+		fprintf(f, "\n| %s | %d | %.0f |", str_of(cls, "label"),
+			(int)bench_num(cls, "len"), class_fig(cls, "empty", "ns"));
+		for (size_t s = 0; s < len_of(sets); s++) {
+			fprintf(f, " ");
+			fprintf(f, fmt, class_fig(cls, str_of(at(sets, s), "name"), key));
+			fprintf(f, " |");
+		}
+	}
+	if (!strcmp(key, "ratio")) {
+		fprintf(f, "\n| geometric mean | | |");
+		for (size_t s = 0; s < len_of(sets); s++)
+			fprintf(f, " %.2fx |", bench_num(at(sets, s), "geomean_ratio"));
+	}
+	fprintf(f, "\n\n");
+}
+
+static void testrun_section(FILE *f, struct json_object *res)
+{
+	struct json_object *m = bench_child(res, "meta");
+
+	fprintf(f, "## Cost per packet under BPF_PROG_TEST_RUN\n\n"
+		"Median of %d rounds of %d repeats each (the kernel's own ns per run); "
+		"every round runs every class through the empty program and each "
+		"feature set, the order rotating. Feature sets add one feature to the "
+		"protocol counters; *everything* is all of them.\n\n"
+		"Ratio to the empty program (median of the per-round ratios):\n\n",
+		(int)bench_num(m, "rounds"), (int)bench_num(m, "repeat"));
+	testrun_table(f, res, "ratio", "%.2fx");
+	fprintf(f, "Nanoseconds above the empty program:\n\n");
+	testrun_table(f, res, "above_ns", "%.0f");
+}
+
+static void table_line(FILE *f, const char *name, struct json_object *t)
+{
+	fprintf(f, "%s %d entries of %d, %d inserted, %d failed, %d evicted", name,
+		(int)bench_num(t, "entries"), (int)bench_num(t, "capacity"),
+		(int)bench_num(t, "inserted"), (int)bench_num(t, "failed"),
+		(int)bench_num(t, "evicted"));
+}
+
+static void newkey_section(FILE *f, struct json_object *res)
+{
+	static const char *const phases[][2] = {
+		{ "cold", "new key, cold tables" },
+		{ "full", "new key, full tables (each insert evicts)" },
+		{ "hit_full", "hit, keys scattered over full tables" },
+	};
+	struct json_object *nk = bench_child(res, "newkey");
+	struct json_object *ph = bench_child(nk, "phases");
+
+	fprintf(f, "## New-key path\n\nEverything on, default tables; IPv6 UDP "
+		"frames whose source (and so flow) is new with every packet, one packet "
+		"per test run. Each packet is followed by one whose key is always in the "
+		"tables (*all hits*) and by a run of the empty program (the floor), so "
+		"all three are timed under the same load; ns are the median over chunks "
+		"of 4096 packets of each chunk's middle-half mean.\n\n"
+		"| phase | packets | ns per run | all-hits ns | empty ns | above empty "
+		"| all hits above empty | vs all hits |\n|---|---|---|---|---|---|---|---|\n");
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		struct json_object *p = bench_child(ph, phases[i][0]);
+
+		fprintf(f, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %.2fx |\n",
+			phases[i][1], (int)bench_num(p, "packets"), bench_num(p, "ns"),
+			bench_num(p, "hit_ns"), bench_num(p, "empty_ns"),
+			bench_num(p, "above_ns"), bench_num(p, "hit_above_ns"),
+			bench_num(p, "vs_hit"));
+	}
+	fprintf(f, "\nCounted %d of %d packets run. Tables after the run: ",
+		(int)bench_num(nk, "counted"), (int)bench_num(nk, "runs"));
+	table_line(f, "sources", bench_child(nk, "sources"));
+	table_line(f, "; flows", bench_child(nk, "flows"));
+	fprintf(f, ".\n\n");
+}
+
+static void live_section(FILE *f, struct json_object *res)
+{
+	struct json_object *lv = bench_child(res, "live"), *runs = bench_child(lv, "runs");
+
+	fprintf(f, "## Live veth\n\nThe counter (everything on) in native mode on "
+		"one end of a veth pair; a live-frames generator (xdpcount with every "
+		"feature off, XDP_TX) in the peer namespace sends %d-byte IPv4 UDP "
+		"frames, %d rounds. Reference: bare XDP_DROP for the drop action, the "
+		"empty XDP_PASS program for pass, timed in the same round, the two in "
+		"alternating order. Mpps come from the kernel's own time per frame "
+		"(the test run's duration: the generator, the veth and the receiving "
+		"program all run in it, on the generator's CPU; time taken by other "
+		"processes is left out), summed over generator CPUs; the ratio is the "
+		"median of the per-round ratios, with the wall-clock ratio beside it. "
+		"*Counted* is the counter's total; *reference got*, the veth's own XDP "
+		"packet count.\n\n"
+		"| action | generator CPUs | frames per CPU | counter Mpps | reference "
+		"Mpps | ratio (wall clock) | sent | counted | reference got | every packet "
+		"counted |\n|---|---|---|---|---|---|---|---|---|---|\n",
+		(int)bench_num(lv, "frame_len"), (int)bench_num(lv, "rounds"));
+	for (size_t i = 0; i < len_of(runs); i++) {
+		struct json_object *r = at(runs, i);
+
+		fprintf(f, "| %s | %d | %d | %.2f | %.2f | %.0f %% (%.0f %%) | %.0f | %.0f | %.0f | %s |\n",
+			str_of(r, "action"), (int)bench_num(r, "cpus"),
+			(int)bench_num(r, "frames_per_cpu"), bench_num(r, "counter_mpps"),
+			bench_num(r, "reference_mpps"), 100 * bench_num(r, "ratio"),
+			100 * bench_num(r, "wall_ratio"), bench_num(r, "sent"),
+			bench_num(r, "counted"), bench_num(r, "reference_arrived"),
+			bool_of(r, "all_counted") ? "yes" : "**no**");
+	}
+	fprintf(f, "\n");
+}
+
+static void snapshot_section(FILE *f, struct json_object *res)
+{
+	struct json_object *snaps = bench_child(res, "snapshot");
+	struct json_object *mem = bench_child(res, "memory"), *maps = bench_child(mem, "maps");
+
+	fprintf(f, "## User space\n\nSnapshot of everything on, with sources and "
+		"flows tables of the given size; %s. Batch and key-by-key reads of two "
+		"such counters alternate; ms are the reading thread's CPU time (user and "
+		"kernel), the fastest read with the median in brackets, and the speedup "
+		"is the ratio of the fastest reads (other processes only ever slow a "
+		"read down).\n\n"
+		"| tables | sources | flows | reads of each | batch ms | key by key ms | batch "
+		"speedup | map memory (memlock) |\n|---|---|---|---|---|---|---|---|\n",
+		str_of(res, "snapshot_fill"));
+	for (size_t i = 0; i < len_of(snaps); i++) {
+		struct json_object *s = at(snaps, i);
+
+		fprintf(f, "| %d | %d | %d | %d | %.1f (%.1f) | %.1f (%.1f) | %.1fx | %.1f MiB |\n",
+			(int)bench_num(s, "capacity"), (int)bench_num(s, "sources"),
+			(int)bench_num(s, "flows"), (int)bench_num(s, "reads"),
+			bench_num(s, "batch_best_ms"), bench_num(s, "batch_ms"),
+			bench_num(s, "keywise_best_ms"), bench_num(s, "keywise_ms"),
+			bench_num(s, "speedup"), bench_num(s, "memlock") / 1048576);
+	}
+	fprintf(f, "\nMemory of the loaded maps at the default sizes (%s; memlock from "
+		"/proc/self/fdinfo):\n\n| map | type | max entries | key | value | "
+		"memlock |\n|---|---|---|---|---|---|\n", str_of(mem, "config"));
+	for (size_t i = 0; i < len_of(maps); i++) {
+		struct json_object *m = at(maps, i);
+
+		fprintf(f, "| %s | %s | %d | %d | %d | %.0f KiB |\n", str_of(m, "name"),
+			str_of(m, "type"), (int)bench_num(m, "max_entries"),
+			(int)bench_num(m, "key_size"), (int)bench_num(m, "value_size"),
+			bench_num(m, "memlock") / 1024);
+	}
+	fprintf(f, "| **total** | | | | | %.1f MiB |\n\n",
+		bench_num(mem, "total_bytes") / 1048576);
+}
+
+static void deterministic_section(FILE *f, struct json_object *res)
+{
+	struct json_object *det = bench_child(res, "deterministic");
+
+	fprintf(f, "## Deterministic figures\n\nExact for one kernel and clang; "
+		"`make bench-check` fails when one grows more than 5 %%.\n\n"
+		"| program | key | verified insns | xlated bytes | JIT bytes |\n"
+		"|---|---|---|---|---|\n");
+	json_object_object_foreach(det, name, o) {
+		fprintf(f, "| %s | %s | %.0f | %.0f | %.0f |\n", str_of(o, "label"), name,
+			bench_num(o, "verified_insns"), bench_num(o, "xlated_len"),
+			bench_num(o, "jited_len"));
+	}
+	fprintf(f, "\n");
+}
+
+/* Rows: the empty program, then the feature sets; columns: classes. */
+static int plot_data(struct json_object *res, const char *path)
+{
+	struct json_object *tr = bench_child(res, "testrun");
+	struct json_object *sets = bench_child(tr, "sets"), *classes = bench_child(tr, "classes");
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		return -1;
+	fprintf(f, "set");
+	for (size_t c = 0; c < len_of(classes); c++)
+		fprintf(f, "\t%s", str_of(at(classes, c), "label"));
+	for (size_t s = 0; s <= len_of(sets); s++) {
+		const char *name = s ? str_of(at(sets, s - 1), "name") : "empty";
+
+		fprintf(f, "\n\"%s\"", s ? str_of(at(sets, s - 1), "label") : "empty");
+		for (size_t c = 0; c < len_of(classes); c++)
+			fprintf(f, "\t%.1f", class_fig(at(classes, c), name, "ns"));
+	}
+	fprintf(f, "\n");
+	return fclose(f);
+}
+
+int bench_report(struct json_object *res, const char *md_path,
+		 const char *plot_path)
+{
+	FILE *f = fopen(md_path, "w");
+
+	if (!f) {
+		perror(md_path);
+		return -1;
+	}
+	header(f, res);
+	goals_table(f, res);
+	fprintf(f, "![cost per packet by feature set](report.svg)\n\n");
+	/* A run of some parts only (--only) reports those. */
+	if (bench_child(res, "testrun"))
+		testrun_section(f, res);
+	if (bench_child(res, "newkey"))
+		newkey_section(f, res);
+	if (bench_child(res, "live"))
+		live_section(f, res);
+	if (bench_child(res, "snapshot"))
+		snapshot_section(f, res);
+	if (bench_child(res, "deterministic"))
+		deterministic_section(f, res);
+	if (fclose(f) || plot_data(res, plot_path)) {
+		perror(plot_path);
+		return -1;
+	}
+	fprintf(stderr, "bench: wrote %s and %s\n", md_path, plot_path);
+	return 0;
+}
