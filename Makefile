@@ -75,6 +75,9 @@ $(B)/xdpcount-tests: $(HARNESS_OBJS) $(B)/libxdpcount.a
 
 # The tests find the CLI, the fixtures and the generator through these.
 TEST_ENV := XC_BIN=$(abspath $(B)/xdpcount) XC_ROOT=$(CURDIR) XC_PYTHON=$(PYTHON)
+ifeq ($(SAN),1)
+TEST_ENV += LSAN_OPTIONS=suppressions=$(CURDIR)/ci/lsan.supp
+endif
 CRITERION_OPTS ?= --timeout 300
 
 test: deps all
