@@ -28,6 +28,7 @@ HARNESS_OBJS := $(HARNESS_SRCS:harness/%.c=$(B)/harness/%.o)
 TESTS    := $(B)/xdpcount-tests
 FUZZ_TOOLS := $(B)/fuzz/fuzz_parse $(B)/xdpcount-seed $(B)/xdpcount-diff
 DEMO     := $(B)/xdpcount-demo
+BENCH    := $(B)/xdpcount-bench
 
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
@@ -36,7 +37,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 
 .PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
 	fuzz fuzz-quick valgrind
-all: $(B)/xdpcount $(TESTS) $(FUZZ_TOOLS) $(DEMO)
+all: $(B)/xdpcount $(TESTS) $(FUZZ_TOOLS) $(DEMO) $(BENCH)
 
 deps:
 	@missing=$$(for p in $(DEPS); do \
@@ -99,7 +100,6 @@ pcaps:
 	$(PYTHON) pcaps/gen.py pcaps
 
 # Benchmarks (bench/README.md). QUICK=1 (or env XC_BENCH_QUICK=1): the short run for CI.
-BENCH      := $(B)/xdpcount-bench
 BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_RUN  := $(BENCH) run $(if $(filter 1,$(QUICK)),--quick)
 CLANG_VERSION := $(shell $(CLANG) --version 2>/dev/null | head -1)
