@@ -61,6 +61,8 @@ struct {
 
 static const struct xc_counters xc_zero_counters;
 
+#define XC_EEXIST 17 /* another CPU inserted the key first */
+
 static __always_inline void table_event(__u32 table, int inserted)
 {
 	struct xc_table_stats *ts = bpf_map_lookup_elem(&tables, &table);
@@ -73,7 +75,7 @@ static __always_inline void table_event(__u32 table, int inserted)
 		ts->failed++;
 }
 
-/* Branch-free: every parse outcome shares this code's verifier state. */
+/* Indexes, not branches: fewer paths for the verifier, none to mispredict. */
 static __always_inline void count_core(struct xc_counters *c,
 				       const struct xc_pkt *pkt, __u64 len)
 {
@@ -108,7 +110,7 @@ static __always_inline struct xc_counters *iface_overflow(__u32 ifindex)
 	if (c)
 		return c;
 	err = bpf_map_update_elem(&ifaces, &ifindex, &xc_zero_counters, BPF_NOEXIST);
-	if (err && err != -17 /* EEXIST: another CPU won */) {
+	if (err && err != -XC_EEXIST) {
 		table_event(XC_TAB_IFACES, 0);
 		return NULL;
 	}
