@@ -462,11 +462,18 @@ static int read_table_stats(struct xc_counter *xc, struct xc_snapshot *s,
 	return err;
 }
 
+/*
+ * The counters are read before the table, so a live program may have inserted
+ * keys in between: at least `entries` were inserted, and none of those is an
+ * eviction.
+ */
 static void finish_table(struct xc_table *t, size_t entries, const struct bpf_map *map)
 {
 	t->entries = entries;
 	t->capacity = bpf_map__max_entries(map);
-	t->evicted = t->inserted > entries ? t->inserted - entries : 0;
+	if (t->inserted < entries)
+		t->inserted = entries;
+	t->evicted = t->inserted - entries;
 }
 
 int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
