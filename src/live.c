@@ -12,6 +12,8 @@
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t resized;
+static volatile sig_atomic_t suspend_asked;
+static volatile sig_atomic_t continued;
 
 static void on_stop(int sig)
 {
@@ -22,6 +24,18 @@ static void on_resize(int sig)
 {
 	(void)sig;
 	resized = 1;
+}
+
+static void on_suspend(int sig)
+{
+	(void)sig;
+	suspend_asked = 1;
+}
+
+static void on_continue(int sig)
+{
+	(void)sig;
+	continued = 1;
 }
 
 static __u64 mono_ns(void)
@@ -35,7 +49,7 @@ static __u64 mono_ns(void)
 /* The signals are held back except inside ppoll, so none slips past a wait. */
 static void setup_signals(sigset_t *wait_mask)
 {
-	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH, SIGTSTP, SIGCONT };
 	struct sigaction sa;
 	sigset_t held;
 
@@ -53,6 +67,10 @@ static void setup_signals(sigset_t *wait_mask)
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_resize;
 	sigaction(SIGWINCH, &sa, NULL);
+	sa.sa_handler = on_suspend;
+	sigaction(SIGTSTP, &sa, NULL);
+	sa.sa_handler = on_continue;
+	sigaction(SIGCONT, &sa, NULL);
 	/* A reader that went away is an error on write, not a silent death. */
 	signal(SIGPIPE, SIG_IGN);
 }
@@ -307,9 +325,27 @@ static int show(struct live *lv)
 	return print_lines(lv);
 }
 
+/* Stop as SIGTSTP would have, with the terminal given back meanwhile. */
+static void suspend(struct live *lv)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, mine;
+	sigset_t tstp;
+
+	tty_suspend(&lv->tty);
+	sigemptyset(&tstp);
+	sigaddset(&tstp, SIGTSTP);
+	sigaction(SIGTSTP, &dfl, &mine);
+	raise(SIGTSTP); /* held back until unblocked: the process stops there */
+	sigprocmask(SIG_UNBLOCK, &tstp, NULL);
+	sigprocmask(SIG_BLOCK, &tstp, NULL);
+	sigaction(SIGTSTP, &mine, NULL);
+	/* Here after SIGCONT; or at once in an orphaned process group, which never stops. */
+	continued = 1;
+}
+
 enum wake { WAKE_TICK, WAKE_STOP };
 
-/* Sleep until the deadline, a stop signal or a quit key; redraw on resize. */
+/* Sleep until the deadline, a stop signal or a quit key; redraw on resize and resume. */
 static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mask)
 {
 	for (;;) {
@@ -319,6 +355,15 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 
 		if (stop_signal)
 			return WAKE_STOP;
+		if (suspend_asked) {
+			suspend_asked = 0;
+			suspend(lv);
+		}
+		if (continued) {
+			continued = 0;
+			resized = 1; /* the terminal may have changed while stopped */
+			tty_resume(&lv->tty);
+		}
 		if (resized) {
 			resized = 0;
 			if (lv->tty.open)

@@ -24,13 +24,12 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-int tty_open(struct tty *t)
+/* Alternate screen, no cursor, keys unechoed; the termios are read afresh each time. */
+static int enter(struct tty *t)
 {
-	static const char enter[] = ESC "[?1049h" ESC "[?25l" ESC "[H" ESC "[2J";
+	static const char seq[] = ESC "[?1049h" ESC "[?25l" ESC "[H" ESC "[2J";
 	struct termios raw;
 
-	t->out_fd = STDOUT_FILENO;
-	t->in_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
 	t->saved_termios = false;
 	/* Keys are read one at a time and not echoed over the view. */
 	if (t->in_fd >= 0 && !tcgetattr(t->in_fd, &t->saved)) {
@@ -40,20 +39,50 @@ int tty_open(struct tty *t)
 		raw.c_cc[VTIME] = 0;
 		t->saved_termios = !tcsetattr(t->in_fd, TCSANOW, &raw);
 	}
+	return write_all(t->out_fd, seq, sizeof(seq) - 1);
+}
+
+static void leave(struct tty *t)
+{
+	static const char seq[] = ESC "[?25h" ESC "[?1049l";
+
+	write_all(t->out_fd, seq, sizeof(seq) - 1);
+	if (t->saved_termios)
+		tcsetattr(t->in_fd, TCSANOW, &t->saved);
+	t->saved_termios = false;
+}
+
+int tty_open(struct tty *t)
+{
+	t->out_fd = STDOUT_FILENO;
+	t->in_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
 	t->open = true;
-	return write_all(t->out_fd, enter, sizeof(enter) - 1);
+	t->suspended = false;
+	return enter(t);
 }
 
 void tty_close(struct tty *t)
 {
-	static const char leave[] = ESC "[?25h" ESC "[?1049l";
-
-	if (!t->open)
-		return;
-	write_all(t->out_fd, leave, sizeof(leave) - 1);
-	if (t->saved_termios)
-		tcsetattr(t->in_fd, TCSANOW, &t->saved);
+	if (t->open && !t->suspended)
+		leave(t);
 	t->open = false;
+	t->suspended = false;
+}
+
+void tty_suspend(struct tty *t)
+{
+	if (!t->open || t->suspended)
+		return;
+	leave(t);
+	t->suspended = true;
+}
+
+int tty_resume(struct tty *t)
+{
+	if (!t->open || !t->suspended)
+		return 0;
+	t->suspended = false;
+	return enter(t);
 }
 
 void tty_size(const struct tty *t, int *cols, int *rows)

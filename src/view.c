@@ -169,10 +169,37 @@ static const char *drop_cell(char *buf, size_t len, __u64 cur, __u64 base, __u64
 	return buf;
 }
 
-static void interfaces(struct lines *out, const struct live *lv)
+/* The name column's width comes first (twice: pad and cut), then the cells. */
+#define IFACE_FMT "%-*.*s %12s %12s %9s %10s %-8s %11s %11s %11s"
+
+static const char *iface_label(const struct live_iface *f, char *buf, size_t len)
 {
-	lines_add(out, ROW_FMT " %-8s %11s %11s %11s", "interface", "packets", "bytes",
-		  "pps", "bit/s", "mode", "rx_dropped", "rx_missed", "rx_errors");
+	snprintf(buf, len, "%s%s", f->name, f->lost ? " gone" : "");
+	return buf;
+}
+
+/* As wide as the longest name, but a narrow terminal still shows the packets. */
+static int iface_name_width(const struct live *lv, int width)
+{
+	char name[IF_NAMESIZE + 8];
+	int w = 12, fit = width - 13; /* 13: a space and the packets column */
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		int n = (int)strlen(iface_label(&lv->ifs[i], name, sizeof(name)));
+
+		w = n > w ? n : w;
+	}
+	if (width && w > fit)
+		w = fit > 12 ? fit : 12;
+	return w;
+}
+
+static void interfaces(struct lines *out, const struct live *lv, int width)
+{
+	int w = iface_name_width(lv, width);
+
+	lines_add(out, IFACE_FMT, w, w, "interface", "packets", "bytes", "pps", "bit/s",
+		  "mode", "rx_dropped", "rx_missed", "rx_errors");
 	for (int i = 0; i < lv->n_ifs; i++) {
 		const struct live_iface *f = &lv->ifs[i];
 		const struct xc_counters *c = iface_counters(lv, &lv->cur, f->ifindex);
@@ -180,7 +207,7 @@ static void interfaces(struct lines *out, const struct live *lv)
 		struct xc_rate r;
 		struct cells cl;
 
-		snprintf(name, sizeof(name), "%s%s", f->name, f->lost ? " gone" : "");
+		iface_label(f, name, sizeof(name));
 		drop_cell(d[0], sizeof(d[0]), f->kcur.rx_dropped, f->kbase.rx_dropped,
 			  f->kprev.rx_dropped);
 		drop_cell(d[1], sizeof(d[1]), f->kcur.rx_missed_errors,
@@ -188,13 +215,13 @@ static void interfaces(struct lines *out, const struct live *lv)
 		drop_cell(d[2], sizeof(d[2]), f->kcur.rx_errors, f->kbase.rx_errors,
 			  f->kprev.rx_errors);
 		if (!iface_rate(lv, f, &r)) {
-			lines_add(out, ROW_FMT " %-8s %11s %11s %11s", name, "-", "-", "-",
-				  "-", xc_mode_name(f->mode), d[0], d[1], d[2]);
+			lines_add(out, IFACE_FMT, w, w, name, "-", "-", "-", "-",
+				  xc_mode_name(f->mode), d[0], d[1], d[2]);
 			continue;
 		}
 		fill_cells(&cl, &c->total, &r);
-		lines_add(out, ROW_FMT " %-8s %11s %11s %11s", name, cl.pk, cl.by, cl.pps,
-			  cl.bps, xc_mode_name(f->mode), d[0], d[1], d[2]);
+		lines_add(out, IFACE_FMT, w, w, name, cl.pk, cl.by, cl.pps, cl.bps,
+			  xc_mode_name(f->mode), d[0], d[1], d[2]);
 	}
 }
 
@@ -380,7 +407,7 @@ static size_t build(const struct live *lv, struct lines *out, int width, int hei
 	gap(out, compact);
 	classes(out, c, &r, compact);
 	gap(out, compact);
-	interfaces(out, lv);
+	interfaces(out, lv, width);
 	tables(out, &lv->cur);
 	gap(out, compact);
 	sizes(out, c, &r, width, compact);
