@@ -169,8 +169,9 @@ static const char *drop_cell(char *buf, size_t len, __u64 cur, __u64 base, __u64
 	return buf;
 }
 
-/* The name column's width comes first (twice: pad and cut), then the cells. */
-#define IFACE_FMT "%-*.*s %12s %12s %9s %10s %-8s %11s %11s %11s"
+/* The name column's width comes first (twice: pad and cut), then the cells;
+ * the three kernel counters take their widths too. */
+#define IFACE_FMT "%-*.*s %12s %12s %9s %10s %-8s %*s %*s %*s"
 
 static const char *iface_label(const struct live_iface *f, char *buf, size_t len)
 {
@@ -194,35 +195,54 @@ static int iface_name_width(const struct live *lv, int width)
 	return w;
 }
 
+/* One interface's kernel counters: rx_dropped, rx_missed_errors, rx_errors. */
+static void iface_drops(const struct live_iface *f, char d[3][48])
+{
+	drop_cell(d[0], sizeof(d[0]), f->kcur.rx_dropped, f->kbase.rx_dropped,
+		  f->kprev.rx_dropped);
+	drop_cell(d[1], sizeof(d[1]), f->kcur.rx_missed_errors,
+		  f->kbase.rx_missed_errors, f->kprev.rx_missed_errors);
+	drop_cell(d[2], sizeof(d[2]), f->kcur.rx_errors, f->kbase.rx_errors,
+		  f->kprev.rx_errors);
+}
+
 static void interfaces(struct lines *out, const struct live *lv, int width)
 {
-	int w = iface_name_width(lv, width);
+	int w = iface_name_width(lv, width), dw[3] = { 11, 11, 11 };
+	char (*d)[3][48] = calloc((size_t)(lv->n_ifs ? lv->n_ifs : 1), sizeof(*d));
 
+	if (!d)
+		return;
+	/* A cell like "123456 +7890" widens its column rather than push the rest. */
+	for (int i = 0; i < lv->n_ifs; i++) {
+		iface_drops(&lv->ifs[i], d[i]);
+		for (int k = 0; k < 3; k++) {
+			int n = (int)strlen(d[i][k]);
+
+			dw[k] = n > dw[k] ? n : dw[k];
+		}
+	}
 	lines_add(out, IFACE_FMT, w, w, "interface", "packets", "bytes", "pps", "bit/s",
-		  "mode", "rx_dropped", "rx_missed", "rx_errors");
+		  "mode", dw[0], "rx_dropped", dw[1], "rx_missed", dw[2], "rx_errors");
 	for (int i = 0; i < lv->n_ifs; i++) {
 		const struct live_iface *f = &lv->ifs[i];
 		const struct xc_counters *c = iface_counters(lv, &lv->cur, f->ifindex);
-		char d[3][32], name[IF_NAMESIZE + 8];
+		char name[IF_NAMESIZE + 8];
 		struct xc_rate r;
 		struct cells cl;
 
 		iface_label(f, name, sizeof(name));
-		drop_cell(d[0], sizeof(d[0]), f->kcur.rx_dropped, f->kbase.rx_dropped,
-			  f->kprev.rx_dropped);
-		drop_cell(d[1], sizeof(d[1]), f->kcur.rx_missed_errors,
-			  f->kbase.rx_missed_errors, f->kprev.rx_missed_errors);
-		drop_cell(d[2], sizeof(d[2]), f->kcur.rx_errors, f->kbase.rx_errors,
-			  f->kprev.rx_errors);
 		if (!iface_rate(lv, f, &r)) {
 			lines_add(out, IFACE_FMT, w, w, name, "-", "-", "-", "-",
-				  xc_mode_name(f->mode), d[0], d[1], d[2]);
+				  xc_mode_name(f->mode), dw[0], d[i][0], dw[1], d[i][1],
+				  dw[2], d[i][2]);
 			continue;
 		}
 		fill_cells(&cl, &c->total, &r);
 		lines_add(out, IFACE_FMT, w, w, name, cl.pk, cl.by, cl.pps, cl.bps,
-			  xc_mode_name(f->mode), d[0], d[1], d[2]);
+			  xc_mode_name(f->mode), dw[0], d[i][0], dw[1], d[i][1], dw[2], d[i][2]);
 	}
+	free(d);
 }
 
 static void tables(struct lines *out, const struct xc_snapshot *s)
