@@ -15,24 +15,6 @@
 /* Key by key, 1M entries take several seconds a read. */
 #define BIG_READS 2
 
-/* memlock of a map fd as the kernel accounts it (/proc/self/fdinfo). */
-static __u64 fd_memlock(int fd)
-{
-	unsigned long long v = 0;
-	char path[64], line[128];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "r");
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "memlock: %llu", &v) == 1)
-			break;
-	fclose(f);
-	return v;
-}
-
 static struct json_object *map_entry(int fd, const struct bpf_map_info *mi)
 {
 	struct json_object *o = json_object_new_object();
@@ -43,7 +25,7 @@ static struct json_object *map_entry(int fd, const struct bpf_map_info *mi)
 	bench_add_int(o, "max_entries", mi->max_entries);
 	bench_add_int(o, "key_size", mi->key_size);
 	bench_add_int(o, "value_size", mi->value_size);
-	bench_add_int(o, "memlock", (__s64)fd_memlock(fd));
+	bench_add_int(o, "memlock", (__s64)xc_map_memlock(fd));
 	return o;
 }
 
@@ -68,7 +50,7 @@ static int prog_maps(int prog_fd, struct json_object *maps, __u64 *total)
 			return -errno;
 		memset(&mi, 0, sizeof(mi));
 		if (!bpf_obj_get_info_by_fd(fd, &mi, &mlen)) {
-			*total += fd_memlock(fd);
+			*total += xc_map_memlock(fd);
 			if (maps)
 				json_object_array_add(maps, map_entry(fd, &mi));
 		}

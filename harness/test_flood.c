@@ -63,18 +63,12 @@ static unsigned long long maps_memlock(struct xc_counter *xc)
 		     "bpf_obj_get_info_by_fd: %s", strerror(errno));
 	for (__u32 i = 0; i < info.nr_map_ids && i < n; i++) {
 		int fd = bpf_map_get_fd_by_id(ids[i]);
-		unsigned long long v;
-		char path[64], line[128];
-		FILE *f;
+		__u64 v;
 
 		cr_assert(fd >= 0, "bpf_map_get_fd_by_id %u: %s", ids[i], strerror(errno));
-		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-		f = fopen(path, "r");
-		cr_assert(f, "%s: %s", path, strerror(errno));
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "memlock: %llu", &v) == 1)
-				total += v;
-		fclose(f);
+		v = xc_map_memlock(fd);
+		cr_assert(v > 0, "map %u: no memlock in /proc/self/fdinfo", ids[i]);
+		total += v;
 		close(fd);
 	}
 	return total;

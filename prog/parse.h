@@ -217,9 +217,7 @@ XC_INLINE void xc_parse_ipv6(const __u8 *data, __u64 off, const __u8 *end,
 	if (xc_is_exthdr(nh))
 		return; /* longer chain than the bound */
 upper:
-	off = xc_forget(off);
-	if (off > XC_OFF_MASK)
-		return;
+	off &= XC_OFF_MASK; /* no-op but for the verifier: paths already merged above */
 	pkt->malformed = 0;
 	pkt->proto = nh;
 	xc_l4_done(data + off, end, pkt);

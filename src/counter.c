@@ -262,28 +262,36 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 	return xc_counter_run_on(xc, 0, frame, len, retval, out, out_cap, out_len);
 }
 
+/* One BPF_PROG_TEST_RUN; a non-zero ifindex is where the frame arrives. */
+static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
+{
+	struct xdp_md ctx = {
+		.data_end = opts->data_size_in,
+		.ingress_ifindex = (__u32)ifindex,
+	};
+
+	if (ifindex) {
+		opts->ctx_in = &ctx;
+		opts->ctx_size_in = sizeof(ctx);
+	}
+	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
 int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 		      size_t len, __u32 *retval, void *out, size_t out_cap,
 		      size_t *out_len)
 {
-	struct xdp_md ctx = {
-		.data_end = (__u32)len,
-		.ingress_ifindex = (__u32)ifindex,
-	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
 		.data_size_in = (__u32)len,
 		.data_out = out,
 		.data_size_out = out ? (__u32)out_cap : 0,
-		.ctx_in = ifindex ? &ctx : NULL,
-		.ctx_size_in = ifindex ? sizeof(ctx) : 0,
 		.repeat = 1,
 	);
-	int err;
+	int err = test_run(xc_counter_prog_fd(xc), ifindex, &opts);
 
-	err = bpf_prog_test_run_opts(xc_counter_prog_fd(xc), &opts);
 	if (err)
-		return -errno;
+		return err;
 	if (retval)
 		*retval = opts.retval;
 	if (out_len)
@@ -299,12 +307,11 @@ int xc_prog_run_repeat(int prog_fd, const void *frame, size_t len,
 		.data_size_in = (__u32)len,
 		.repeat = repeat,
 	);
+	int err = test_run(prog_fd, 0, &opts);
 
-	if (bpf_prog_test_run_opts(prog_fd, &opts))
-		return -errno;
-	if (ns_per_run)
+	if (!err && ns_per_run)
 		*ns_per_run = opts.duration;
-	return 0;
+	return err;
 }
 
 int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
@@ -317,24 +324,17 @@ int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
 int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
 		      __u32 repeat, __u64 *ns_per_frame)
 {
-	struct xdp_md ctx = {
-		.data_end = (__u32)len,
-		.ingress_ifindex = (__u32)ifindex,
-	};
 	LIBBPF_OPTS(bpf_test_run_opts, opts,
 		.data_in = frame,
 		.data_size_in = (__u32)len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
 		.repeat = repeat,
 		.flags = BPF_F_TEST_XDP_LIVE_FRAMES,
 	);
+	int err = test_run(prog_fd, ifindex, &opts);
 
-	if (bpf_prog_test_run_opts(prog_fd, &opts))
-		return -errno;
-	if (ns_per_frame)
+	if (!err && ns_per_frame)
 		*ns_per_frame = opts.duration;
-	return 0;
+	return err;
 }
 
 int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
@@ -362,6 +362,23 @@ int xc_prog_stats(int prog_fd, struct xc_prog_stats *st)
 int xc_counter_prog_stats(const struct xc_counter *xc, struct xc_prog_stats *st)
 {
 	return xc_prog_stats(xc_counter_prog_fd(xc), st);
+}
+
+__u64 xc_map_memlock(int map_fd)
+{
+	unsigned long long v = 0;
+	char path[64], line[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", map_fd);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "memlock: %llu", &v) == 1)
+			break;
+	fclose(f);
+	return v;
 }
 
 static int zero_array(int fd, __u32 entries, size_t value_size, int ncpus)

@@ -103,6 +103,9 @@ int xc_prog_stats(int prog_fd, struct xc_prog_stats *st);
 int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
 		   enum xc_mode *used);
 
+/* A map's memory as the kernel charges it (memlock in /proc/self/fdinfo); 0 if unknown. */
+__u64 xc_map_memlock(int map_fd);
+
 /* Zero every map. */
 int xc_counter_reset(struct xc_counter *xc);
 
