@@ -8,7 +8,7 @@ B        := build
 ARCH_INC := /usr/include/$(shell $(CC) -dumpmachine)
 
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc -I/usr/include/libnl3
+CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc/lib -I/usr/include/libnl3
 LDLIBS   := -lbpf -lelf -lz -lpcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I$(ARCH_INC) -Iprog
 
@@ -19,9 +19,14 @@ CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-r
 LDFLAGS  += -fsanitize=address,undefined
 endif
 
-LIB_SRCS := src/counter.c src/snapshot.c src/replay.c src/output.c src/probe.c \
-	src/rate.c src/ifstats.c src/prom.c
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/%.o)
+# src/lib: libxdpcount, the one library. src/cli: the xdpcount binary, its user.
+LIB_SRCS := $(wildcard src/lib/*.c)
+LIB_OBJS := $(LIB_SRCS:src/lib/%.c=$(B)/lib/%.o)
+CLI_SRCS := $(wildcard src/cli/*.c)
+CLI_OBJS := $(CLI_SRCS:src/cli/%.c=$(B)/cli/%.o)
+# harness/lib: what the tests, the demo, the benchmarks and the fuzzers share.
+HLIB_SRCS := $(wildcard harness/lib/*.c)
+HLIB_OBJS := $(HLIB_SRCS:harness/lib/%.c=$(B)/hlib/%.o)
 # All Criterion suites link into one binary, so one run ends in one summary.
 HARNESS_SRCS := $(wildcard harness/*.c)
 HARNESS_OBJS := $(HARNESS_SRCS:harness/%.c=$(B)/harness/%.o)
@@ -57,22 +62,31 @@ $(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c prog/parse.h prog/xdpcount.h | $(B)
 $(B)/xdpcount.skel.h: $(B)/xdpcount.bpf.o
 	$(BPFTOOL) gen skeleton $< name xdpcount_bpf > $@
 
-$(B)/%.o: src/%.c src/*.h prog/xdpcount.h $(B)/xdpcount.skel.h
+$(B)/lib/%.o: src/lib/%.c src/lib/*.h prog/xdpcount.h $(B)/xdpcount.skel.h
+	@mkdir -p $(B)/lib
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/libxdpcount.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-CLI_SRCS := src/xdpcount.c src/live.c src/view.c src/tty.c src/httpd.c
-$(B)/xdpcount: $(CLI_SRCS) src/*.h $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_SRCS) $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+$(B)/cli/%.o: src/cli/%.c src/cli/*.h src/lib/*.h prog/xdpcount.h
+	@mkdir -p $(B)/cli
+	$(CC) $(CFLAGS) -Isrc/cli -c $< -o $@
 
-$(B)/harness/%.o: harness/%.c harness/*.h src/*.h prog/*.h $(B)/xdpcount.skel.h
+$(B)/xdpcount: $(CLI_OBJS) $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+
+# The tests may read the CLI's exit codes (src/cli/cli.h), nothing else of it.
+$(B)/hlib/%.o: harness/lib/%.c harness/lib/*.h src/lib/*.h prog/*.h $(B)/xdpcount.skel.h
+	@mkdir -p $(B)/hlib
+	$(CC) $(CFLAGS) -Iharness/lib -c $< -o $@
+
+$(B)/harness/%.o: harness/%.c harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h
 	@mkdir -p $(B)/harness
-	$(CC) $(CFLAGS) -Iharness -c $< -o $@
+	$(CC) $(CFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
 
-$(B)/xdpcount-tests: $(HARNESS_OBJS) $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(HARNESS_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lcriterion -lm -o $@
+$(B)/xdpcount-tests: $(HARNESS_OBJS) $(HLIB_OBJS) $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) $(HARNESS_OBJS) $(HLIB_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lcriterion -lm -o $@
 
 # The tests find the CLI, the fixtures and the generator through these.
 TEST_ENV := XC_BIN=$(abspath $(B)/xdpcount) XC_ROOT=$(CURDIR) XC_PYTHON=$(PYTHON)
@@ -89,8 +103,8 @@ test-san:
 
 # The main job on a fresh machine (as root): a veth pair in two namespaces, real
 # traffic from one end, the live view on the other. XC_DEMO_SECONDS sets how long.
-$(DEMO): demo/demo.c harness/netns.h src/*.h $(B)/harness/netns.o $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness $< $(B)/harness/netns.o $(B)/libxdpcount.a \
+$(DEMO): demo/demo.c harness/lib/netns.h src/lib/*.h src/cli/cli.h $(B)/hlib/netns.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness/lib -Isrc/cli $< $(B)/hlib/netns.o $(B)/libxdpcount.a \
 		$(LDLIBS) -o $@
 
 demo: deps all
@@ -110,9 +124,9 @@ $(B)/baseline.bpf.o: bench/baseline.bpf.c | $(B)
 $(B)/baseline.skel.h: $(B)/baseline.bpf.o
 	$(BPFTOOL) gen skeleton $< name baseline_bpf > $@
 
-$(BENCH): $(BENCH_SRCS) bench/bench.h $(B)/baseline.skel.h $(B)/harness/netns.o $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness -DXC_CLANG_VERSION='"$(CLANG_VERSION)"' \
-		$(BENCH_SRCS) $(B)/harness/netns.o $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+$(BENCH): $(BENCH_SRCS) bench/bench.h $(B)/baseline.skel.h $(B)/hlib/netns.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness/lib -DXC_CLANG_VERSION='"$(CLANG_VERSION)"' \
+		$(BENCH_SRCS) $(B)/hlib/netns.o $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
 
 bench: deps $(BENCH)
 	$(BENCH_RUN) -o bench/results.json
@@ -136,11 +150,11 @@ $(B)/fuzz/fuzz_parse: fuzz/fuzz_parse.c prog/parse.h prog/xdpcount.h
 	@mkdir -p $(B)/fuzz
 	$(CLANG) $(FUZZ_CFLAGS) $< -o $@
 
-$(B)/xdpcount-seed: fuzz/seed.c src/*.h $(B)/libxdpcount.a
+$(B)/xdpcount-seed: fuzz/seed.c src/lib/*.h $(B)/libxdpcount.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $< $(B)/libxdpcount.a $(LDLIBS) -o $@
 
-$(B)/xdpcount-diff: fuzz/diff.c harness/frame_class.h $(B)/harness/frame_class.o $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness $< $(B)/harness/frame_class.o \
+$(B)/xdpcount-diff: fuzz/diff.c harness/lib/frame_class.h $(B)/hlib/frame_class.o $(B)/libxdpcount.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness/lib $< $(B)/hlib/frame_class.o \
 		$(B)/libxdpcount.a $(LDLIBS) -o $@
 
 fuzz: deps $(FUZZ_TOOLS)

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 #include <linux/types.h>
-#include "counter.h"
+#include "libxdpcount.h"
 
 struct bench_opts {
 	bool quick;          /* CI: fewer and shorter timing rounds */

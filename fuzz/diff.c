@@ -14,7 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include "frame_class.h"
-#include "replay.h"
+#include "libxdpcount.h"
 
 #define FRAME_MAX 65536
 

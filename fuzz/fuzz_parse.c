@@ -4,7 +4,8 @@
  * each input as one frame. The input is copied into a heap buffer of exactly
  * its size, so any read outside [data, end) is an ASan report. The result
  * must satisfy the contract's invariants and equal a plain reference reading
- * of DESIGN.md's counting semantics written here, apart from the parser.
+ * of the counting contract (README.md, "Counting semantics") written here,
+ * apart from the parser.
  */
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,7 +14,7 @@
 #include <string.h>
 #include "parse.h"
 
-/* ---- the reference: DESIGN.md, read without the verifier's constraints ---- */
+/* ---- the reference: the README's contract, read without the verifier's constraints ---- */
 
 struct ref {
 	int l3, l4; /* l4: XC_L4_MAX when not in l4 */

@@ -7,7 +7,7 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "replay.h"
+#include "libxdpcount.h"
 
 struct seed_ctx {
 	const char *outdir;

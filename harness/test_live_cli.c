@@ -22,7 +22,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "live.h"
+#include "traffic.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002

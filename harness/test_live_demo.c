@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "live.h"
+#include "traffic.h"
 
 TestSuite(live_demo, .timeout = 60);
 

@@ -6,7 +6,7 @@
  * interface must count exactly its own fixture, and the total their sum.
  */
 #include <criterion/criterion.h>
-#include "live.h"
+#include "traffic.h"
 
 static struct xc_net net1, net2;
 static struct xc_counter *xc, *gen;

@@ -17,8 +17,8 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "live.h"
-#include "output.h"
+#include "traffic.h"
+#include "libxdpcount.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "live.h"
+#include "traffic.h"
 
 #define TCP_PORT 5001
 #define UDP_PORT 5002

@@ -14,7 +14,7 @@
 #include <criterion/criterion.h>
 #include <json-c/json.h>
 #include "harness.h"
-#include "live.h"
+#include "traffic.h"
 #include "rss.h"
 
 #define TICKS 10000

@@ -15,7 +15,7 @@ with its meaning, next to the scapy expression that built it:
           flow=(V4A, V4B, 40001, 53, "udp"))
 
 and Case.expect() sums those declarations.  The semantics are the "Counting
-semantics" section of /work/shared/DESIGN.md (and README.md next to this file).
+semantics" section of the top-level README.md (and README.md next to this file).
 """
 
 import json

@@ -5,7 +5,7 @@
  * Plain C: the XDP program and user space (fuzzer, differential checks) compile
  * the same code. Every read is preceded by a check against `end`, in the shape
  * the verifier accepts. The parser classifies a frame by the counting contract
- * in DESIGN.md and leaves pointers to what the counting code may need.
+ * in the README ("Counting semantics") and leaves pointers to what the counting code may need.
  */
 #ifndef XDPCOUNT_PARSE_H
 #define XDPCOUNT_PARSE_H

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include <json-c/json.h>
-#include "counter.h"
+#include "snapshot.h"
 #include "ifstats.h"
 
 /* The core keys: total, malformed, vlan, l3, l4, sizes. */
@@ -34,14 +34,5 @@ struct xc_view_iface {
 	bool has_kernel;
 	struct xc_ifstats kernel;    /* the kernel's counters since counting began */
 };
-
-/*
- * The Prometheus text exposition (format 0.0.4) of a snapshot: the core
- * counters per interface of ifs (n_ifs 0: every interface of the snapshot, or
- * one named "all" when it has none), the size histogram, the kernel's drop
- * counters, the top sources and destination ports, the tables. 0 or -errno.
- */
-int xc_prom_snapshot(FILE *f, const struct xc_snapshot *s,
-		     const struct xc_view_iface *ifs, size_t n_ifs, size_t top);
 
 #endif /* XDPCOUNT_OUTPUT_H */

@@ -11,8 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include "counter.h"
-#include "probe.h"
+#include "libxdpcount.h"
 #include "parse.h"
 
 struct xt_class {

@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
-#include "output.h"
-#include "replay.h"
+#include "live.h"
 
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -159,44 +158,6 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-int xc_exit_for_errno(int err)
-{
-	switch (err < 0 ? -err : err) {
-	case EPERM:
-	case EACCES:
-		return XC_EXIT_PERM;
-	case ENODEV:
-	case ENXIO:
-		return XC_EXIT_NOIF;
-	case EBUSY:
-	case EEXIST:
-		return XC_EXIT_BUSY;
-	default:
-		return XC_EXIT_FAIL;
-	}
-}
-
-int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc)
-{
-	int err = xc_counter_open(&cli->cfg, xc);
-
-	if (!err)
-		return 0;
-	/* Without CAP_BPF the kernel says EPERM; EACCES is the verifier's no. */
-	if (err == -EPERM) {
-		fprintf(stderr, "xdpcount: loading the XDP program was refused: "
-			"needs root or CAP_BPF+CAP_NET_ADMIN (and CAP_PERFMON)\n");
-		return XC_EXIT_PERM;
-	}
-	if (err == -EACCES)
-		fprintf(stderr, "xdpcount: the kernel's verifier rejected the XDP program%s\n",
-			cli->verbose ? "" : " (-v shows its log)");
-	else
-		fprintf(stderr, "xdpcount: cannot load the XDP program: %s%s\n",
-			strerror(-err), cli->verbose ? "" : " (-v shows the verifier log)");
-	return XC_EXIT_FAIL;
 }
 
 static int replay_exit(int rc, const struct xc_replay *res)

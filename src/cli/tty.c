@@ -5,7 +5,8 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
-#include "live.h"
+#include "tty.h"
+#include "view.h"
 
 #define ESC "\033"
 

@@ -4,7 +4,7 @@
 #define XDPCOUNT_CLI_H
 
 #include <stdbool.h>
-#include "counter.h"
+#include "libxdpcount.h"
 
 /* Exit codes: each failure has its own, so scripts can tell them apart. */
 enum xc_exit {
@@ -41,9 +41,6 @@ struct xc_cli {
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
 	bool verbose;
 };
-
-/* Live counting on interfaces (live.c). Returns an enum xc_exit. */
-int xc_cli_live(const struct xc_cli *cli);
 
 /* An errno from loading or attaching, as the exit code that explains it. */
 int xc_exit_for_errno(int err);

@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "counter_priv.h"
+#include "snapshot.h"
 
 #define XC_BATCH_CHUNK 4096
 #ifndef ENOTSUPP

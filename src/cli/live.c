@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "httpd.h"
 #include "live.h"
+#include "tty.h"
+#include "view.h"
 
 static volatile sig_atomic_t stop_signal;
 static volatile sig_atomic_t resized;

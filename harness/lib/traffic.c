@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
-#include "live.h"
+#include "traffic.h"
 
 #define PACE_FRAMES 64
 

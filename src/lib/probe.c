@@ -8,6 +8,7 @@
 #include <bpf/libbpf.h>
 #include "counter_priv.h"
 #include "probe.h"
+#include "snapshot.h"
 
 /* The only key of an otherwise empty hash map, removed; 1 if there was one. */
 static int take_only_key(struct bpf_map *map, void *key)

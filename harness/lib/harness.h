@@ -14,8 +14,7 @@
 #include <stdio.h>
 #include <json-c/json.h>
 #include <linux/bpf.h> /* XDP_PASS: the action every run must return */
-#include "counter.h"
-#include "replay.h"
+#include "libxdpcount.h"
 
 /* ---- where things are: env XC_ROOT, XC_BIN, XC_PYTHON, else from the cwd ---- */
 

@@ -4,7 +4,7 @@
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
-#include "output.h"
+#include "prom.h"
 
 #define PROM_NAME_LEN (IF_NAMESIZE + 16)
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "live.h"
+#include "view.h"
 
 void lines_add(struct lines *l, const char *fmt, ...)
 {

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * libxdpcount: the one user-space library. It opens, configures and loads the
- * XDP program, attaches it with bpf_link, runs frames through
- * BPF_PROG_TEST_RUN and reads whole maps into snapshots.
+ * The counter: open, configure and load the XDP program, attach it with
+ * bpf_link, and run frames through BPF_PROG_TEST_RUN.
  */
 #ifndef XDPCOUNT_COUNTER_H
 #define XDPCOUNT_COUNTER_H
@@ -10,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
-#include "../prog/xdpcount.h"
+#include "xdpcount.h"
 
 /* Default table sizes; each is a load-time option. */
 #define XC_DEFAULT_SOURCES 65536
@@ -123,114 +122,5 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 		      size_t len, __u32 *retval, void *out, size_t out_cap,
 		      size_t *out_len);
-
-/* ---- snapshots ---- */
-
-struct xc_source {
-	struct xc_addr addr;
-	struct xc_pb pb;
-};
-
-struct xc_port {
-	__u8 proto; /* IPPROTO_TCP or IPPROTO_UDP */
-	__u16 port;
-	struct xc_pb pb;
-};
-
-struct xc_flow {
-	struct xc_flow_key key;
-	struct xc_flow_val val; /* first/last_seen: CLOCK_MONOTONIC ns, within a tick */
-};
-
-struct xc_iface {
-	__u32 ifindex;
-	struct xc_counters c;
-};
-
-struct xc_table {
-	__u64 entries;  /* keys in the table now */
-	__u64 capacity; /* max_entries */
-	__u64 inserted; /* keys the program created */
-	__u64 failed;   /* keys it could not record */
-	__u64 evicted;  /* inserted - entries: pushed out by LRU */
-};
-
-struct xc_snapshot {
-	__u64 mono_ns; /* CLOCK_MONOTONIC when the snapshot was taken */
-	struct xc_counters total;
-	struct xc_iface *ifaces;
-	size_t n_ifaces;
-	struct xc_source *sources;
-	size_t n_sources;
-	struct xc_port *ports; /* only ports that saw packets */
-	size_t n_ports;
-	struct xc_flow *flows;
-	size_t n_flows;
-	struct xc_table tables[XC_TAB_MAX];
-	bool batch; /* read with batch operations */
-};
-
-/* Read every map, summing CPUs. Free with xc_snapshot_free. */
-int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *snap);
-void xc_snapshot_free(struct xc_snapshot *snap);
-/* Only the core counters summed over CPUs and interfaces: the cheap part. */
-int xc_counter_totals(struct xc_counter *xc, struct xc_counters *total);
-/*
- * The same per CPU, not summed: cpus gets libbpf_num_possible_cpus() entries.
- * Shows how the load spread; their sum is the total.
- */
-int xc_counter_cpu_totals(struct xc_counter *xc, struct xc_counters *cpus);
-
-/* Sum two counter sets: dst += src. */
-void xc_counters_add(struct xc_counters *dst, const struct xc_counters *src);
-
-/*
- * Top-N by packets (ties: bytes, then key), by partial selection. Fills idx
- * with up to n indexes into the snapshot's array, best first; returns count.
- */
-size_t xc_top_sources(const struct xc_snapshot *s, size_t n, size_t *idx);
-size_t xc_top_ports(const struct xc_snapshot *s, size_t n, size_t *idx);
-size_t xc_top_flows(const struct xc_snapshot *s, size_t n, size_t *idx);
-
-/* inet_ntop of a stored address (v4-mapped prints as IPv4). */
-const char *xc_addr_str(const struct xc_addr *a, char *buf, size_t len);
-/* "tcp", "udp", "icmp", "icmpv6" or the number. */
-const char *xc_proto_str(__u8 proto, char *buf, size_t len);
-
-extern const char *const xc_l3_names[XC_L3_MAX];
-extern const char *const xc_l4_names[XC_L4_MAX];
-extern const int xc_size_bounds[XC_SIZE_BUCKETS - 1];
-
-/* ---- rates: two snapshots over the real time between them ---- */
-
-struct xc_rate {
-	double pps; /* packets per second */
-	double bps; /* bits per second */
-};
-
-/* Every core counter's rate, and the seconds they were measured over. */
-struct xc_rates {
-	double seconds;
-	struct xc_rate total, malformed, vlan;
-	struct xc_rate l3[XC_L3_MAX];
-	struct xc_rate l4[XC_L4_MAX];
-	struct xc_rate sizes[XC_SIZE_BUCKETS];
-};
-
-/* Seconds from prev to cur by their CLOCK_MONOTONIC stamps; 0 if cur is not later. */
-double xc_snapshot_seconds(const struct xc_snapshot *prev,
-			   const struct xc_snapshot *cur);
-/* One counter's rate over secs; zero when secs <= 0 or the counter went back. */
-struct xc_rate xc_rate_pb(const struct xc_pb *prev, const struct xc_pb *cur,
-			  double secs);
-void xc_counters_rates(const struct xc_counters *prev,
-		       const struct xc_counters *cur, double secs,
-		       struct xc_rates *r);
-/* The totals' rates from prev to cur, over the real time between them. */
-void xc_snapshot_rates(const struct xc_snapshot *prev,
-		       const struct xc_snapshot *cur, struct xc_rates *r);
-/* One interface's counters in a snapshot, or NULL when it has none. */
-const struct xc_counters *xc_snapshot_iface(const struct xc_snapshot *s,
-					    __u32 ifindex);
 
 #endif /* XDPCOUNT_COUNTER_H */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Rates from two snapshots, over the real time between them. */
 #include <string.h>
-#include "counter.h"
+#include "rate.h"
 
 double xc_snapshot_seconds(const struct xc_snapshot *prev,
 			   const struct xc_snapshot *cur)

@@ -13,7 +13,8 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
-#include "live.h"
+#include <stdbool.h>
+#include "httpd.h"
 
 #define REQUEST_MAX 8192
 #define CLIENT_TIMEOUT_S 2

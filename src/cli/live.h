@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Live counting: the loop that attaches, updates and shows (live.c). */
+#ifndef XDPCOUNT_LIVE_H
+#define XDPCOUNT_LIVE_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+#include "cli.h"
+#include "libxdpcount.h"
+#include "tty.h"
+
+
+struct live_iface {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	enum xc_mode mode;       /* the mode that took */
+	bool attached;
+	bool lost;               /* it disappeared while counting */
+	struct xc_ifstats kbase; /* the kernel's counters when counting began */
+	struct xc_ifstats kprev; /* at the update before */
+	struct xc_ifstats kcur;  /* at this update; the last seen once lost */
+};
+
+struct live {
+	const struct xc_cli *cli;
+	struct xc_counter *xc;
+	struct live_iface ifs[XC_MAX_ATTACH];
+	int n_ifs;
+	struct xc_snapshot prev; /* the update before (empty before the first) */
+	struct xc_snapshot cur;  /* this update */
+	__u64 start_ns;          /* CLOCK_MONOTONIC when counting began */
+	struct timespec wall;    /* the wall clock of cur */
+	long updates;            /* updates shown so far, this one included */
+	bool final;              /* this update is the last: the links are gone */
+	struct tty tty;          /* the terminal view, when it is open */
+};
+
+/* Live counting on interfaces. Returns an enum xc_exit. */
+int xc_cli_live(const struct xc_cli *cli);
+
+#endif /* XDPCOUNT_LIVE_H */
