@@ -38,7 +38,7 @@ BENCH    := $(B)/xdpcount-bench
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
 	libnl-route-3-dev ethtool iputils-ping iputils-arping socat prometheus procps \
-	gnuplot-nox libclang-rt-14-dev valgrind util-linux
+	gnuplot-nox libclang-rt-14-dev valgrind util-linux libmicrohttpd-dev libcap-dev
 
 .PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
 	fuzz fuzz-quick valgrind
@@ -74,7 +74,7 @@ $(B)/cli/%.o: src/cli/%.c src/cli/*.h src/lib/*.h prog/xdpcount.h
 	$(CC) $(CFLAGS) -Isrc/cli -c $< -o $@
 
 $(B)/xdpcount: $(CLI_OBJS) $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lmicrohttpd -lcap -lm -o $@
 
 # The tests may read the CLI's exit codes (src/cli/cli.h), nothing else of it.
 $(B)/hlib/%.o: harness/lib/%.c harness/lib/*.h src/lib/*.h prog/*.h $(B)/xdpcount.skel.h

@@ -39,6 +39,7 @@ struct xc_cli {
 	long count;              /* intervals; 0: until a signal */
 	long top;
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
+	const char *run_as;      /* -Z USER once attached; NULL: nobody when root */
 	bool verbose;
 };
 

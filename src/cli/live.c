@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "httpd.h"
 #include "live.h"
+#include "privs.h"
 #include "tty.h"
 #include "view.h"
 
@@ -417,7 +418,18 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 	}
 }
 
-static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+/* Attached and read once: from here on nothing needs a privilege, so none is kept. */
+static int unprivileged(const struct privs_user *who, struct metrics_server *ms)
+{
+	int rc = privs_drop(who);
+
+	if (!rc && ms && metrics_server_start(ms))
+		rc = XC_EXIT_FAIL;
+	return rc;
+}
+
+static int count(struct live *lv, struct metrics_server *ms, const struct privs_user *who,
+		 const sigset_t *mask)
 {
 	__u64 attach_ns = mono_ns();
 	int rc = attach_all(lv);
@@ -425,12 +437,15 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 
 	if (rc)
 		return rc;
-	announce(lv);
 	rc = begin(lv, attach_ns);
 	if (rc) {
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
 		return XC_EXIT_FAIL;
 	}
+	rc = unprivileged(who, ms);
+	if (rc)
+		return rc;
+	announce(lv);
 	tty = lv->cli->format == XC_FMT_AUTO && isatty(STDOUT_FILENO);
 	if (tty)
 		tty_open(&lv->tty);
@@ -452,6 +467,7 @@ int xc_cli_live(const struct xc_cli *cli)
 {
 	static struct live lv;
 	struct metrics_server *ms = NULL;
+	struct privs_user who;
 	sigset_t mask;
 	int rc;
 
@@ -463,14 +479,15 @@ int xc_cli_live(const struct xc_cli *cli)
 			cli->prometheus);
 		return XC_EXIT_USAGE;
 	}
-	rc = resolve(&lv);
+	rc = privs_resolve(cli->run_as, &who);
+	rc = rc ?: resolve(&lv);
 	rc = rc ?: check_free(&lv);
 	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
 	if (rc)
 		return rc;
-	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
+	if (cli->prometheus && metrics_server_open(cli->prometheus, &ms))
 		rc = XC_EXIT_FAIL;
-	rc = rc ?: count(&lv, ms, &mask);
+	rc = rc ?: count(&lv, ms, &who, &mask);
 	detach_all(&lv);
 	metrics_server_stop(ms);
 	xc_snapshot_free(&lv.prev);

@@ -38,6 +38,8 @@ static const struct argp_option options[] = {
 	{ "text", OPT_TEXT, NULL, 0, "Plain text blocks, even on a terminal", 1 },
 	{ "prometheus", OPT_PROM, "[ADDR:]PORT", 0,
 	  "Serve /metrics on ADDR (default 127.0.0.1):PORT", 1 },
+	{ "user", 'Z', "USER", 0, "Once attached, run as USER (default nobody when "
+	  "started as root; root stays root), always without capabilities", 1 },
 	{ "no-sizes", OPT_NO_SIZES, NULL, 0, "Do not count the size histogram", 2 },
 	{ "no-sources", OPT_NO_SOURCES, NULL, 0, "Do not count source addresses", 2 },
 	{ "no-ports", OPT_NO_PORTS, NULL, 0, "Do not count destination ports", 2 },
@@ -115,6 +117,9 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_PROM:
 		cli->prometheus = arg;
+		break;
+	case 'Z':
+		cli->run_as = arg;
 		break;
 	case OPT_NO_SIZES:
 		cli->cfg.features &= ~(__u32)XC_F_SIZES;
