@@ -41,20 +41,20 @@ static long long now_ms(void)
 
 /* ---- networks ---- */
 
-void xt_net_create(struct xc_net *net, const char *tag, int mtu)
+void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu)
 {
-	cr_assert_eq(xc_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
+	cr_assert_eq(xt_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
 }
 
-void xt_net_join(struct xc_net *net, const struct xc_net *host, const char *tag)
+void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag)
 {
-	cr_assert_eq(xc_net_join(net, host, tag, 0), 0,
+	cr_assert_eq(xt_net_join(net, host, tag, 0), 0,
 		     "creating a second veth pair into %s (%s)", host->ns_a, tag);
 }
 
 static void exec_ok(const char *ns, const char *cmd)
 {
-	cr_assert_eq(xc_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
+	cr_assert_eq(xt_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
 }
 
 static void end_silent(const char *ns, const char *ifname)
@@ -66,7 +66,7 @@ static void end_silent(const char *ns, const char *ifname)
 	exec_ok(ns, cmd);
 }
 
-void xt_net_silent(const struct xc_net *net)
+void xt_net_silent(const struct xt_net *net)
 {
 	end_silent(net->ns_a, net->if_a);
 	end_silent(net->ns_b, net->if_b);
@@ -86,10 +86,10 @@ static void end_static(const char *ns, const char *ifname, const char *ip4,
 	exec_ok(ns, cmd);
 }
 
-void xt_net_static(const struct xc_net *net)
+void xt_net_static(const struct xt_net *net)
 {
-	end_static(net->ns_a, net->if_a, XC_NET_IP4_B, XC_NET_IP6_B, net->mac_b);
-	end_static(net->ns_b, net->if_b, XC_NET_IP4_A, XC_NET_IP6_A, net->mac_a);
+	end_static(net->ns_a, net->if_a, XT_NET_IP4_B, XT_NET_IP6_B, net->mac_b);
+	end_static(net->ns_b, net->if_b, XT_NET_IP4_A, XT_NET_IP6_A, net->mac_a);
 	/* Link-up chatter (MLD reports, DAD of the link-local address) dies down. */
 	cr_assert(xt_wait_quiet(net->ns_a, net->if_a, 1500, 10000),
 		  "%s: still receiving frames after 10 s", net->if_a);
@@ -103,18 +103,18 @@ void xt_net_gro(const char *ns, const char *ifname)
 	exec_ok(ns, cmd);
 }
 
-int xt_enter(const char *ns)
+int xt_net_enter_or_fail(const char *ns)
 {
 	int saved;
 
-	cr_assert_eq(xc_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns,
+	cr_assert_eq(xt_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns,
 		     strerror(errno));
 	return saved;
 }
 
-void xt_leave(int saved)
+void xt_net_leave_or_fail(int saved)
 {
-	cr_assert_eq(xc_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
+	cr_assert_eq(xt_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
 }
 
 static unsigned long long json_stat(struct json_object *o, const char *key)
@@ -182,10 +182,10 @@ struct xc_counter *xt_counter(__u32 action)
 
 void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode mode)
 {
-	int saved = xt_enter(ns), err;
+	int saved = xt_net_enter_or_fail(ns), err;
 
 	err = xc_counter_attach(xc, ifindex, mode, NULL);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert_eq(err, 0, "attaching in %s mode to ifindex %d in %s: %s",
 		     xc_mode_name(mode), ifindex, ns, strerror(-err));
 }
@@ -233,10 +233,10 @@ unsigned long xt_send_capture(struct xc_counter *gen, const char *gen_ns,
 	struct send_ctx s = { gen, counter, gen_ifindex, before, 0 };
 	struct xc_replay res;
 	char err[256];
-	int saved = xt_enter(gen_ns), rc;
+	int saved = xt_net_enter_or_fail(gen_ns), rc;
 
 	rc = xc_capture_each(path, send_one, &s, &res, err, sizeof(err));
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert_eq(rc, XC_REPLAY_OK, "%s: %s", path, err);
 	return s.sent;
 }
@@ -299,11 +299,11 @@ int xt_socket_in(const char *ns, int type, const char *addr, __u16 port)
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
 	struct timeval tv = { .tv_sec = 5 };
-	int saved = xt_enter(ns), fd, one = 1;
+	int saved = xt_net_enter_or_fail(ns), fd, one = 1;
 
 	/* A socket belongs to the namespace it was made in, wherever it is used. */
 	fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert(fd >= 0, "socket in %s: %s", ns, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -337,12 +337,12 @@ void xt_udp_exchange(int tx, int rx, int n, size_t len)
 	}
 }
 
-void xt_udp_b_to_a(const struct xc_net *net, __u16 sport, __u16 dport, int n, size_t len)
+void xt_udp_b_to_a(const struct xt_net *net, __u16 sport, __u16 dport, int n, size_t len)
 {
-	int rx = xt_socket_in(net->ns_a, SOCK_DGRAM, XC_NET_IP4_A, dport);
-	int tx = xt_socket_in(net->ns_b, SOCK_DGRAM, XC_NET_IP4_B, sport);
+	int rx = xt_socket_in(net->ns_a, SOCK_DGRAM, XT_NET_IP4_A, dport);
+	int tx = xt_socket_in(net->ns_b, SOCK_DGRAM, XT_NET_IP4_B, sport);
 
-	xt_connect(tx, XC_NET_IP4_A, dport);
+	xt_connect(tx, XT_NET_IP4_A, dport);
 	xt_udp_exchange(tx, rx, n, len);
 	close(tx);
 	close(rx);
@@ -529,10 +529,10 @@ int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 	struct timeval tv = { .tv_sec = 5 };
 	size_t cap = 1 << 16, got = 0;
 	char req[512], *buf, *start;
-	int saved = xt_enter(ns), fd, status = 0;
+	int saved = xt_net_enter_or_fail(ns), fd, status = 0;
 
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert(fd >= 0, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
