@@ -719,7 +719,8 @@ static void pty_drain(struct pty_out *o, int ms)
 /* Wait until the output from offset from holds needle; where it is, or NULL. */
 static const char *pty_wait(struct pty_out *o, size_t from, const char *needle, int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 20) {
+	/* A clock, not a count of rounds: a hung-up pty returns from poll at once. */
+	for (long long end = xt_now_ms() + timeout_ms; xt_now_ms() < end;) {
 		const char *hit = strstr(o->buf + from, needle);
 
 		if (hit)
@@ -732,7 +733,7 @@ static const char *pty_wait(struct pty_out *o, size_t from, const char *needle, 
 /* waitpid with options (WUNTRACED, WCONTINUED, 0 for exit) within timeout_ms. */
 static bool pty_waitpid(struct pty_out *o, pid_t pid, int options, int *status, int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 20) {
+	for (long long end = xt_now_ms() + timeout_ms; xt_now_ms() < end;) {
 		if (waitpid(pid, status, options | WNOHANG) == pid)
 			return true;
 		pty_drain(o, 20);

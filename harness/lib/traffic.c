@@ -31,7 +31,7 @@ void xt_sleep_ms(int ms)
 		;
 }
 
-static long long now_ms(void)
+long long xt_now_ms(void)
 {
 	struct timespec ts;
 
@@ -153,16 +153,16 @@ void xt_kernel_rx(const char *ns, const char *ifname, struct xt_krx *rx)
 
 bool xt_wait_quiet(const char *ns, const char *ifname, int quiet_ms, int timeout_ms)
 {
-	long long start = now_ms(), since = start;
+	long long start = xt_now_ms(), since = start;
 	struct xt_krx last, cur;
 
 	xt_kernel_rx(ns, ifname, &last);
-	while (now_ms() - start < timeout_ms) {
+	while (xt_now_ms() - start < timeout_ms) {
 		xt_sleep_ms(100);
 		xt_kernel_rx(ns, ifname, &cur);
 		if (cur.packets != last.packets)
-			since = now_ms();
-		else if (now_ms() - since >= quiet_ms)
+			since = xt_now_ms();
+		else if (xt_now_ms() - since >= quiet_ms)
 			return true;
 		last = cur;
 	}
@@ -192,7 +192,7 @@ void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode 
 
 bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 	struct xc_counters c;
 
 	do {
@@ -200,7 +200,7 @@ bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeou
 		if (c.total.packets >= packets)
 			return true;
 		xt_sleep_ms(2);
-	} while (now_ms() - start < timeout_ms);
+	} while (xt_now_ms() - start < timeout_ms);
 	return false;
 }
 
@@ -473,10 +473,10 @@ static bool reap(struct xt_bg *bg, int flags)
 
 bool xt_bg_wait(struct xt_bg *bg, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 
 	while (!reap(bg, WNOHANG)) {
-		if (now_ms() - start >= timeout_ms)
+		if (xt_now_ms() - start >= timeout_ms)
 			return false;
 		xt_sleep_ms(10);
 	}
@@ -485,7 +485,7 @@ bool xt_bg_wait(struct xt_bg *bg, int timeout_ms)
 
 bool xt_bg_wait_err(struct xt_bg *bg, const char *needle, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 
 	for (;;) {
 		char *err = xt_bg_err(bg);
@@ -494,7 +494,7 @@ bool xt_bg_wait_err(struct xt_bg *bg, const char *needle, int timeout_ms)
 		free(err);
 		if (found)
 			return true;
-		if (reap(bg, WNOHANG) || now_ms() - start >= timeout_ms)
+		if (reap(bg, WNOHANG) || xt_now_ms() - start >= timeout_ms)
 			return false;
 		xt_sleep_ms(10);
 	}

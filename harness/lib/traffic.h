@@ -44,6 +44,8 @@ bool xt_wait_quiet(const char *ns, const char *ifname, int quiet_ms, int timeout
 
 /* Milliseconds to sleep. */
 void xt_sleep_ms(int ms);
+/* CLOCK_MONOTONIC in milliseconds: deadlines for bounded waits. */
+long long xt_now_ms(void);
 
 /* ---- the program ---- */
 
