@@ -101,7 +101,7 @@ static void expect_interfaces(const char *what, struct json_object *o,
 		return;
 	lo = xt_json_get(what, ifs, "lo");
 	xt_json_counters(what, lo, &c, NULL);
-	expect_counters_eq("interfaces.lo", &c, &exp->c);
+	xt_expect_counters_eq("interfaces.lo", &c, &exp->c);
 }
 
 /* The JSON of a whole fixture with every entry listed. */
@@ -117,16 +117,16 @@ static void expect_json_fixture(const char *what, struct json_object *o,
 	size_t n_src, n_ports, n_fl;
 
 	xt_json_counters(what, o, &c, le);
-	expect_counters_eq(what, &c, &exp->c);
+	xt_expect_counters_eq(what, &c, &exp->c);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
 		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
 			     what, i, le[i], exp->size_le[i]);
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
 	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
-	expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
-	expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
-	expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
 	expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
 	expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
 	expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
