@@ -17,14 +17,14 @@
 
 #define PREFIX "/usr"
 
-static struct xc_net net;
+static struct xt_net net;
 static char dest[64];
 
 static void teardown(void)
 {
 	char cmd[128];
 
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 	if (dest[0]) {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dest);
 		if (system(cmd))
@@ -194,7 +194,7 @@ Test(install, bash_completion)
 	FILE *f;
 
 	install();
-	xt_net_create(&net, "c", 0);
+	xt_net_create_or_fail(&net, "c", 0);
 	path_of(path, sizeof(path), "share/bash-completion/completions/xdpcount");
 	out = complete(net.ns_a, path, "xdpcount --no-s");
 	cr_expect(has_line(out, "--no-sizes") && has_line(out, "--no-sources") &&
