@@ -53,20 +53,6 @@ static void teardown(void)
 
 TestSuite(live_prom, .fini = teardown, .timeout = 90);
 
-/* The value of one series, exactly as written ("name{labels}"); false when absent. */
-static bool sample(const char *text, const char *series, unsigned long long *v)
-{
-	size_t n = strlen(series);
-
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (!strncmp(p, series, n) && p[n] == ' ') {
-			*v = strtoull(p + n + 1, NULL, 10);
-			return true;
-		}
-	}
-	return false;
-}
-
 static void expect_sample(const char *text, unsigned long long want, const char *fmt, ...)
 {
 	unsigned long long v = 0;
@@ -76,7 +62,7 @@ static void expect_sample(const char *text, unsigned long long want, const char 
 	va_start(ap, fmt);
 	vsnprintf(series, sizeof(series), fmt, ap);
 	va_end(ap);
-	cr_expect(sample(text, series, &v), "no series %s", series);
+	cr_expect(xt_prom_sample(text, series, &v), "no series %s", series);
 	cr_expect_eq(v, want, "%s: got %llu, want %llu", series, v, want);
 }
 
@@ -197,19 +183,9 @@ static int start_cli(void)
 {
 	const char *argv[] = { xt_bin(), "--json", "-i", "0.2", "--duration", "80",
 			       "--prometheus", "127.0.0.1:0", net.if_a, NULL };
-	const char *at;
-	char *err;
-	int port = 0;
 
 	xt_bg_start(&cli, net.ns_a, argv);
-	cr_assert(xt_bg_wait_err(&cli, "xdpcount: counting on", 15000),
-		  "xdpcount did not start: %s", xt_bg_err(&cli));
-	err = xt_bg_err(&cli);
-	at = strstr(err, "serving metrics at http://127.0.0.1:");
-	cr_assert(at && sscanf(at, "serving metrics at http://127.0.0.1:%d/metrics", &port) == 1,
-		  "no metrics address on stderr: %s", err);
-	free(err);
-	return port;
+	return xt_metrics_port(&cli);
 }
 
 static void send_traffic(void)
@@ -231,7 +207,7 @@ static char *metrics_with_udp(int port, char **head)
 		free(*head);
 		cr_assert_eq(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
 			     "GET /metrics");
-		if (sample(body, series, &v) && v == UDP_N)
+		if (xt_prom_sample(body, series, &v) && v == UDP_N)
 			return body;
 		xt_sleep_ms(100);
 	}

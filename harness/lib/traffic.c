@@ -574,3 +574,32 @@ int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 	free(buf);
 	return status;
 }
+
+int xt_metrics_port(struct xt_bg *cli)
+{
+	const char *at;
+	char *err;
+	int port = 0;
+
+	cr_assert(xt_bg_wait_err(cli, "xdpcount: counting on", 15000),
+		  "xdpcount did not start: %s", xt_bg_err(cli));
+	err = xt_bg_err(cli);
+	at = strstr(err, "serving metrics at http://");
+	cr_assert(at && (at = strchr(at + 26, ':')) && sscanf(at, ":%d/metrics", &port) == 1,
+		  "no metrics address on stderr: %s", err);
+	free(err);
+	return port;
+}
+
+bool xt_prom_sample(const char *text, const char *series, unsigned long long *v)
+{
+	size_t n = strlen(series);
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (!strncmp(p, series, n) && p[n] == ' ') {
+			*v = strtoull(p + n + 1, NULL, 10);
+			return true;
+		}
+	}
+	return false;
+}

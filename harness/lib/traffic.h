@@ -117,4 +117,9 @@ void xt_bg_stop(struct xt_bg *bg);
 int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 		char **head, char **body);
 
+/* Wait until a CLI run with --prometheus ADDR:0 counts; returns the port it says. */
+int xt_metrics_port(struct xt_bg *cli);
+/* The value of one series, exactly as written ("name{labels}"); false when absent. */
+bool xt_prom_sample(const char *text, const char *series, unsigned long long *v);
+
 #endif /* XDPCOUNT_HARNESS_LIVE_H */

@@ -37,6 +37,8 @@
 /* MHD's idle timeout, restarted by every read; the deadline bounds the rest. */
 #define IDLE_TIMEOUT_S 5
 #define SWEEP_MS 100
+/* A bad stream MHD cannot answer (a head that never ends) is cut this soon. */
+#define BAD_GRACE_MS 500
 #define LISTEN_BACKLOG 4096
 /* What the check reads of a connection's queue at once: more than a head may be. */
 #define PEEK_MAX (2 * CONN_MEMORY)
@@ -284,7 +286,8 @@ static void check_arrivals(struct metrics_server *m, struct conn *k)
 	n = recv(k->fd, m->peek, sizeof(m->peek), MSG_PEEK | MSG_DONTWAIT);
 	if (n <= (ssize_t)skip)
 		return;
-	reqcheck_feed(&k->check, m->peek + skip, (size_t)n - skip);
+	if (!reqcheck_feed(&k->check, m->peek + skip, (size_t)n - skip))
+		k->since_ms = mono_ms() - DEADLINE_MS + BAD_GRACE_MS;
 	k->checked = at + (unsigned long long)n;
 }
 
