@@ -533,7 +533,7 @@ static long long text_row(const char *out, const char *name)
 	/* A class row: the name, padded to 12 columns, then the packets. */
 	while ((p = strstr(p, name))) {
 		if ((p == out || p[-1] == '\n') && strspn(p + n, " ") >= 12 - n)
-			v = strtoll(p + n, NULL, 10);
+			v = (long long)xt_grouped_number(p + n);
 		p += n;
 	}
 	return v;

@@ -69,3 +69,14 @@ void xt_proc_free(struct xt_proc *p)
 	free(p->err);
 	memset(p, 0, sizeof(*p));
 }
+
+unsigned long long xt_grouped_number(const char *s)
+{
+	unsigned long long v = 0;
+
+	s += strspn(s, " ");
+	for (; (*s >= '0' && *s <= '9') || *s == ','; s++)
+		if (*s != ',')
+			v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
+}
