@@ -492,6 +492,12 @@ Test(live_cli, bad_options)
 	run(&p, NULL, "--count", "0", net.if_a, NULL);
 	expect_failure(&p, XC_EXIT_USAGE, "--count must be a whole number");
 	xt_proc_free(&p);
+	/* Below the floor it warns, and still counts. */
+	run(&p, NULL, "--json", "-c", "2", "-i", "0.05", net.if_a, NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "-i 0.05: exit %d: %s", p.status, p.err);
+	cr_expect(!strncmp(p.err, "xdpcount: warning: -i 0.05", 26), "-i 0.05: no warning: %s",
+		  p.err);
+	xt_proc_free(&p);
 	expect_detached("after the usage errors", net.ns_a, net.ifindex_a);
 }
 

@@ -153,8 +153,12 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	if (rc == XC_EXIT_BUSY && report_busy(f))
 		return XC_EXIT_BUSY;
 	if (rc == XC_EXIT_PERM) {
-		fprintf(stderr, "xdpcount: attaching to %s was refused: needs root or "
-			"CAP_BPF+CAP_NET_ADMIN\n", f->name);
+		char buf[64];
+		const char *missing = xc_cli_missing_caps(buf, sizeof(buf));
+
+		fprintf(stderr, "xdpcount: attaching to %s was refused%s%s (it needs root, "
+			"or " XC_CAPS ")\n", f->name, missing ? ": missing " : "",
+			missing ? missing : "");
 		return rc;
 	}
 	if (rc == XC_EXIT_NOIF) {
@@ -458,11 +462,6 @@ int xc_cli_live(const struct xc_cli *cli)
 	memset(&lv, 0, sizeof(lv));
 	lv.cli = cli;
 	setup_signals(&mask);
-	if (cli->prometheus && metrics_spec_check(cli->prometheus)) {
-		fprintf(stderr, "xdpcount: --prometheus wants [ADDR:]PORT, not '%s'\n",
-			cli->prometheus);
-		return XC_EXIT_USAGE;
-	}
 	rc = resolve(&lv);
 	rc = rc ?: check_free(&lv);
 	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
