@@ -557,7 +557,7 @@ Test(live_endpoint, serves_as_nobody_without_capabilities)
 	expect_no_caps(cli.pid);
 	expect_uid(cli.pid, pw->pw_uid);
 	err = xt_bg_err(&cli);
-	cr_expect(strstr(err, "running as nobody"), "stderr does not say the user: %s", err);
+	cr_expect(strstr(err, "xdpcount: now nobody (uid "), "stderr does not say the user: %s", err);
 	free(err);
 	traffic_counted(port);
 	xt_bg_signal(&cli, SIGKILL);
@@ -574,7 +574,7 @@ Test(live_endpoint, user_root_keeps_root_without_capabilities)
 	expect_no_caps(cli.pid);
 	expect_uid(cli.pid, 0);
 	err = xt_bg_err(&cli);
-	cr_expect(strstr(err, "still running as root"), "stderr does not say it: %s", err);
+	cr_expect(strstr(err, "xdpcount: -Z root: still root, no capabilities"), "stderr does not say it: %s", err);
 	free(err);
 	traffic_counted(port);
 	xt_bg_signal(&cli, SIGTERM);

@@ -82,13 +82,11 @@ int privs_drop(const struct privs_user *u)
 		return XC_EXIT_FAIL;
 	}
 	if (u->switch_uid)
-		fprintf(stderr, "xdpcount: running as %s (uid %u), without capabilities\n",
+		fprintf(stderr, "xdpcount: now %s (uid %u), no capabilities\n",
 			u->name, (unsigned)u->uid);
 	else if (getuid() == 0)
-		fprintf(stderr, "xdpcount: -Z root: still running as root (uid 0), "
-			"without capabilities\n");
+		fprintf(stderr, "xdpcount: -Z root: still root, no capabilities\n");
 	else
-		fprintf(stderr, "xdpcount: running as uid %u, without capabilities\n",
-			(unsigned)getuid());
+		fprintf(stderr, "xdpcount: uid %u, no capabilities\n", (unsigned)getuid());
 	return XC_EXIT_OK;
 }
