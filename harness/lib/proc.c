@@ -201,3 +201,12 @@ void xt_bg_stop(struct xt_bg *bg)
 	close(bg->err);
 	bg->pid = 0;
 }
+
+size_t xt_count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
