@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Live runs that cannot count: each failure its own exit code and message,
- * nothing left attached; and --mode auto falling back to generic XDP.
+ * Live runs that cannot count as asked: each failure its own exit code and
+ * message, nothing left attached; --mode auto falling back to generic XDP,
+ * and generic mode's word on GRO.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -99,6 +100,29 @@ Test(live_errors, mode_fallback)
 	cr_assert_eq(l.n, 1, "--count 1: got %zu lines", l.n);
 	snprintf(path, sizeof(path), "mode.xbr0");
 	cr_expect_str_eq(json_object_get_string(xt_json_at(l.v[0], path)), "generic", "%s", path);
+	xt_json_lines_free(&l);
+	xt_proc_free(&p);
+}
+
+/* Generic mode on a device with GRO on: said at start and in the JSON. */
+Test(live_errors, generic_mode_gro_note)
+{
+	struct xt_json_lines l;
+	struct json_object *gro;
+	struct xt_proc p;
+
+	xt_net_create_or_fail(&net, "g", 0);
+	xt_net_gro(net.ns_a, net.if_a);
+	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", "--mode", "generic", "-c", "1", "-i", "0.1", net.if_a, NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	cr_expect(strstr(p.err, "generic mode with GRO on") && strstr(p.err, "gro off"),
+		  "no word of GRO aggregates at start: %s", p.err);
+	xt_json_lines_parse(p.out, &l);
+	cr_assert_eq(l.n, 1, "--json -c 1: %zu lines", l.n);
+	gro = xt_json_at(l.v[0], "gro_aggregates");
+	cr_expect(json_object_array_length(gro) == 1 &&
+		  !strcmp(json_object_get_string(json_object_array_get_idx(gro, 0)), net.if_a),
+		  "gro_aggregates: %s", json_object_to_json_string(gro));
 	xt_json_lines_free(&l);
 	xt_proc_free(&p);
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * `xdpcount --json IFACE` inside a test namespace: each line counts what the
- * test sent, rates over the real time between updates, the wall clock beside
- * it, the kernel's drops; --count and --duration end it.
+ * test sent, rates over the real time between updates (per entry too), the
+ * wall clock beside it, flow times, the kernel's drops; --count and
+ * --duration end it.
  */
 #define _GNU_SOURCE
 #include <netinet/in.h>
@@ -14,6 +15,7 @@
 #include <criterion/criterion.h>
 #include "cli.h"
 #include "cli_run.h"
+#include "clock.h"
 #include "json.h"
 #include "program.h"
 #include "sockets.h"
@@ -192,4 +194,107 @@ Test(live_json, count_and_duration)
 	cr_expect(json_object_get_boolean(xt_json_at(l.v[l.n - 1], "final")), "--duration: last line not final");
 	xt_json_lines_free(&l);
 	xt_expect_detached("after --duration", net.ns_a, net.ifindex_a);
+}
+
+/* Every entry's rates, summed over the updates, give back what the test sent. */
+Test(live_json, rates_per_entry)
+{
+	struct xt_json_lines l;
+	double pk[3] = { 0 }, bits[3] = { 0 };
+	const char *lists[3] = { "top_src", "top_dst_ports", "flows.top" };
+	const double want_bits = 8.0 * UDP_N * (14 + 20 + 8 + UDP_LEN);
+
+	xt_net_create_or_fail(&net, "r", 0);
+	xt_net_static(&net);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
+	xt_cli_json_lines(&cli, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		double secs = xt_json_real(l.v[i], "interval");
+
+		for (int k = 0; k < 3; k++) {
+			struct json_object *a = xt_json_at(l.v[i], lists[k]);
+
+			/* The test's entry: port 5002, its flow, its source (udp only here). */
+			for (size_t j = 0; j < json_object_array_length(a); j++) {
+				struct json_object *e = json_object_array_get_idx(a, j);
+				struct json_object *v;
+				bool mine = k == 0 ? !strcmp(json_object_get_string(
+							xt_json_at(e, "addr")), XT_NET_IP4_B) :
+					    json_object_object_get_ex(e, k == 1 ? "port" : "dport", &v) &&
+					    json_object_get_int(v) == UDP_PORT;
+
+				if (!mine)
+					continue;
+				pk[k] += xt_json_real(e, "pps") * secs;
+				bits[k] += xt_json_real(e, "bps") * secs;
+			}
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		cr_expect(pk[k] > UDP_N - 0.05 && pk[k] < UDP_N + 0.05,
+			  "%s: pps x interval over the updates is %f, the test sent %d", lists[k],
+			  pk[k], UDP_N);
+		cr_expect(bits[k] > want_bits - 1 && bits[k] < want_bits + 1,
+			  "%s: bps x interval over the updates is %f, the test sent %f bits",
+			  lists[k], bits[k], want_bits);
+	}
+	xt_json_lines_free(&l);
+}
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* RFC 3339 with milliseconds as milliseconds since the epoch. */
+static long long rfc3339_ms(const char *t)
+{
+	struct tm tm = { 0 };
+	const char *rest = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	cr_assert(rest && rest[0] == '.', "not RFC 3339: %s", t);
+	return (long long)timegm(&tm) * 1000 + atoi(rest + 1);
+}
+
+/* A flow's first and last seen fall within the time the test sent it. */
+Test(live_json, flow_times)
+{
+	struct xt_json_lines l;
+	struct json_object *top;
+	long long before, after;
+	bool found = false;
+
+	xt_net_create_or_fail(&net, "s", 0);
+	xt_net_static(&net);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_sleep_ms(400);
+	before = wall_ms();
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	after = wall_ms();
+	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
+	xt_cli_json_lines(&cli, &l);
+	top = xt_json_at(l.v[l.n - 1], "flows.top");
+	for (size_t i = 0; i < json_object_array_length(top); i++) {
+		struct json_object *e = json_object_array_get_idx(top, i);
+		long long first, last;
+
+		if (json_object_get_int(xt_json_at(e, "dport")) != UDP_PORT)
+			continue;
+		found = true;
+		first = rfc3339_ms(json_object_get_string(xt_json_at(e, "first_seen")));
+		last = rfc3339_ms(json_object_get_string(xt_json_at(e, "last_seen")));
+		/* A kernel tick (at most 10 ms) and the clocks' conversion: 50 ms. */
+		cr_expect(first >= before - 50 && first <= after + 50 && last >= first &&
+			  last <= after + 50, "first_seen %lld, last_seen %lld: the test sent "
+			  "from %lld to %lld", first, last, before, after);
+	}
+	cr_expect(found, "the UDP flow is not in the last line");
+	xt_json_lines_free(&l);
 }

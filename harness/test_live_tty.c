@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The readable views of a live run: text blocks on a pipe, the full-screen
- * view on a terminal (resize, job control), columns that fit long names.
+ * The full-screen view of a live run on a terminal (a pty): it fits the
+ * screen and follows resizes, shows what the test sent on 80x24 and wider,
+ * and gives the terminal back on Ctrl-Z and on exit.
  */
 #define _GNU_SOURCE
 #include <poll.h>
@@ -19,68 +20,27 @@
 #include "cli_run.h"
 #include "clock.h"
 #include "paths.h"
+#include "proc.h"
 #include "program.h"
 #include "sockets.h"
 #include "testnet.h"
 
-#define PINGS 9
+#define UDP_PORT 5002
+#define UDP_SPORT 40002
+#define UDP_N 19
+#define UDP_LEN 64
 #define SAFETY "60" /* --duration bound of every run: it never outlives a test */
 
-static struct xt_net net, net2;
+static struct xt_net net;
 static struct xt_bg cli;
 
 static void teardown(void)
 {
 	xt_bg_stop(&cli);
-	xt_net_destroy(&net2);
 	xt_net_destroy(&net);
 }
 
 TestSuite(live_tty, .fini = teardown, .timeout = 60);
-
-/* The class row "name packets ..." of the last block that has one. */
-static long long text_row(const char *out, const char *name)
-{
-	long long v = -1;
-	const char *p = out;
-	size_t n = strlen(name);
-
-	/* A class row: the name, padded to 12 columns, then the packets. */
-	while ((p = strstr(p, name))) {
-		if ((p == out || p[-1] == '\n') && strspn(p + n, " ") >= 12 - n)
-			v = strtoll(p + n, NULL, 10);
-		p += n;
-	}
-	return v;
-}
-
-Test(live_tty, text_blocks)
-{
-	char *out;
-
-	xt_net_create_or_fail(&net, "t", 0);
-	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--text", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
-	for (int t = 0; t < 5000; t += 50) {
-		out = xt_bg_out(&cli);
-		if (text_row(out, "icmp") == PINGS)
-			break;
-		free(out);
-		out = NULL;
-		xt_sleep_ms(50);
-	}
-	cr_expect(out, "no text block counted %d echo requests", PINGS);
-	free(out);
-	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
-	out = xt_bg_out(&cli);
-	cr_expect(strstr(out, "   final"), "the last block is not marked final");
-	cr_expect_eq(text_row(strstr(out, "   final"), "icmp"), PINGS,
-		     "final block: icmp row");
-	cr_expect(strstr(out, "top flows") && strstr(out, "frame size") &&
-		  strstr(out, "rx_dropped"), "a block lacks a section: %.500s", out);
-	free(out);
-}
 
 /* What a terminal would show of out: the widest line and the most rows of a frame. */
 static void frame_extent(const char *p, const char *end, int *widest, int *tallest)
@@ -109,14 +69,17 @@ static void frame_extent(const char *p, const char *end, int *widest, int *talle
 	}
 }
 
-/* Everything the pty says until the program exits; *resized_at: where the terminal grew. */
-static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *resized_at,
-		      pid_t pid)
+/*
+ * Everything the pty says until the program exits; after the first frame,
+ * first(ctx, fd) runs once, and *first_at says where the output was then.
+ */
+static char *read_pty(int fd, size_t *len, void (*first)(void *ctx, int fd), void *ctx,
+		      size_t *first_at, pid_t pid)
 {
 	size_t cap = 1 << 22;
 	char *buf = malloc(cap);
 
-	*len = *resized_at = 0;
+	*len = *first_at = 0;
 	cr_assert(buf, "out of memory");
 	for (int t = 0; t < 15000 && *len + 1 < cap; t += 10) {
 		ssize_t n = read(fd, buf + *len, cap - 1 - *len);
@@ -124,10 +87,9 @@ static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *r
 		if (n > 0) {
 			*len += (size_t)n;
 			buf[*len] = '\0';
-			/* After the first frame the terminal grows: the kernel sends SIGWINCH. */
-			if (!*resized_at && strstr(buf, "\033[K")) {
-				ioctl(fd, TIOCSWINSZ, grow);
-				*resized_at = *len;
+			if (!*first_at && strstr(buf, "\033[K")) {
+				*first_at = *len;
+				first(ctx, fd);
 			}
 			continue;
 		}
@@ -137,6 +99,12 @@ static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *r
 	}
 	buf[*len] = '\0';
 	return buf;
+}
+
+/* After the first frame the terminal grows: the kernel sends SIGWINCH. */
+static void grow_pty(void *ctx, int fd)
+{
+	ioctl(fd, TIOCSWINSZ, (const struct winsize *)ctx);
 }
 
 Test(live_tty, terminal_view)
@@ -160,7 +128,7 @@ Test(live_tty, terminal_view)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	out = read_pty(fd, &len, &big, &resized_at, pid);
+	out = read_pty(fd, &len, grow_pty, &big, &resized_at, pid);
 	close(fd);
 	waitpid(pid, NULL, 0);
 	cr_assert(strstr(out, "\033[?1049h"), "no alternate screen");
@@ -179,8 +147,6 @@ Test(live_tty, terminal_view)
 		  "(widest line %d)", wide);
 	free(out);
 }
-
-/* ---- job control on a terminal ---- */
 
 struct pty_out {
 	int fd;
@@ -312,67 +278,185 @@ Test(live_tty, suspend_and_continue)
 	xt_expect_detached("after suspend, continue and SIGINT", net.ns_a, net.ifindex_a);
 }
 
-/* ---- long interface names ---- */
+/* The flow the tests send, as the views print it. */
+#define UDP_FLOW XT_NET_IP4_B ":40002 -> " XT_NET_IP4_A ":5002"
 
-#define LONG_IF "xdpcount-veth-a" /* IFNAMSIZ - 1 characters */
-
-/* The header's label at a column boundary: one space before it. */
-static const char *label_at(const char *header, const char *label)
+/* Send the UDP datagrams once the first frame is up. */
+static void send_udp(void *ctx, int fd)
 {
-	const char *p = strstr(header, label);
-
-	cr_assert(p && p > header && p[-1] == ' ', "no column \"%s\" in: %s", label, header);
-	return p;
+	(void)fd;
+	xt_udp_b_to_a(ctx, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
 }
 
-/* A row's cells end where the header's right-aligned labels end, and mode starts with its. */
-static void expect_aligned(const char *header, const char *row, const char *name)
+struct frame_lines {
+	char *v[256];
+	int n;
+};
+
+/* The last frame drawn before `end`, line by line, escape sequences removed. */
+static void last_frame(const char *out, const char *end, struct frame_lines *f)
 {
-	static const char *const right[] = { "packets", "bytes", "pps", "bit/s", "rx_dropped",
-					     "rx_missed", "rx_errors" };
-	size_t len = strlen(row), mode = (size_t)(label_at(header, "mode") - header);
+	const char *home = NULL, *p;
+	char line[1024];
+	size_t n = 0;
 
-	cr_expect(!strncmp(row, name, strlen(name)) && row[strlen(name)] == ' ',
-		  "the row does not begin with all of %s: %s", name, row);
-	for (size_t i = 0; i < sizeof(right) / sizeof(right[0]); i++) {
-		size_t end = (size_t)(label_at(header, right[i]) - header) + strlen(right[i]);
-
-		cr_expect(end <= len && row[end - 1] != ' ' && (end == len || row[end] == ' '),
-			  "%s: column %s does not end at %zu as in the header:\n%s\n%s", name,
-			  right[i], end, header, row);
+	for (p = out; (p = strstr(p, "\033[H")) && p < end; p++)
+		home = p;
+	cr_assert(home, "no frame was drawn");
+	f->n = 0;
+	for (p = home + 3; p < end && f->n < 256; p++) {
+		if (*p == '\033') {
+			if (p[1] == '[' && p[2] == 'J')
+				break; /* the end of the frame */
+			for (p++; p < end && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'));)
+				p++;
+			continue;
+		}
+		if (*p == '\r')
+			continue;
+		if (*p == '\n' || n + 1 == sizeof(line)) {
+			line[n] = '\0';
+			f->v[f->n++] = strdup(line);
+			n = 0;
+			continue;
+		}
+		line[n++] = *p;
 	}
-	cr_expect(mode < len && row[mode - 1] == ' ' && row[mode] != ' ',
-		  "%s: column mode does not start at %zu as in the header:\n%s\n%s", name, mode,
-		  header, row);
+	line[n] = '\0';
+	if (n && f->n < 256)
+		f->v[f->n++] = strdup(line);
 }
 
-Test(live_tty, long_interface_name)
+static void free_frame(struct frame_lines *f)
 {
-	char *rows[2], *save, *line;
-	const char *header = NULL;
-	struct xt_proc p;
-	int n = 0;
+	for (int i = 0; i < f->n; i++)
+		free(f->v[i]);
+	f->n = 0;
+}
 
-	xt_net_create_or_fail(&net, "w", 0);
-	xt_net_join_or_fail(&net2, &net, "v");
-	cr_assert_eq(xt_net_exec(net.ns_a, "ip link set %s down && ip link set %s name %s && "
-				 "ip link set %s up", net.if_a, net.if_a, LONG_IF, LONG_IF),
-		     0, "renaming %s to %s", net.if_a, LONG_IF);
-	snprintf(net.if_a, sizeof(net.if_a), "%s", LONG_IF);
-	xt_cli_run_bounded(&p, net.ns_a, NULL, "--text", "-c", "1", "-i", "0.2", LONG_IF, net2.if_a, NULL);
-	cr_assert_eq(p.status, XC_EXIT_OK, "exit code %d: %s", p.status, p.err);
-	/* The interface table: its header, then one row per interface until "tables:". */
-	for (line = strtok_r(p.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (!strncmp(line, "interface ", 10))
-			header = line;
-		else if (header && !strncmp(line, "tables:", 7))
-			break;
-		else if (header && n < 2)
-			rows[n++] = line;
+/* The line that starts with prefix (after spaces), or NULL. */
+static const char *line_starting(const struct frame_lines *f, const char *prefix)
+{
+	for (int i = 0; i < f->n; i++)
+		if (!strncmp(f->v[i] + strspn(f->v[i], " "), prefix, strlen(prefix)))
+			return f->v[i];
+	return NULL;
+}
+
+/* The top-list row that ends with label, below the heading holding title. */
+static const char *list_row(const struct frame_lines *f, const char *title, const char *label)
+{
+	int i = 0;
+
+	while (i < f->n && !strstr(f->v[i], title))
+		i++;
+	for (i++; i < f->n && f->v[i][0] && !strstr(f->v[i], "top "); i++) {
+		size_t n = strlen(f->v[i]), l = strlen(label);
+
+		if (n >= l && !strcmp(f->v[i] + n - l, label))
+			return f->v[i];
 	}
-	cr_assert(header, "no interface table on stdout (stderr: %s)", p.err);
-	cr_assert_eq(n, 2, "interface rows: got %d, want 2", n);
-	expect_aligned(header, rows[0], LONG_IF);
-	expect_aligned(header, rows[1], net2.if_a);
-	xt_proc_free(&p);
+	return NULL;
+}
+
+/* A row's first number (packets, grouped), or -1 without the row. */
+static long long row_packets(const char *row)
+{
+	return row ? (long long)xt_grouped_number(row) : -1;
+}
+
+/* xdpcount on a pty of ws until it ends; the test's datagrams after its first frame. */
+static char *view_on_pty(const struct winsize *ws, size_t *len)
+{
+	const char *argv[] = { "/usr/bin/ip", "netns", "exec", net.ns_a, xt_bin(), "-i", "0.3",
+			       "--duration", "3", net.if_a, NULL };
+	size_t first_at;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	xt_net_create_or_fail(&net, "f", 0);
+	xt_net_static(&net);
+	argv[3] = net.ns_a;
+	argv[9] = net.if_a;
+	pid = forkpty(&fd, NULL, NULL, ws);
+	cr_assert(pid >= 0, "forkpty");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	out = read_pty(fd, len, send_udp, &net, &first_at, pid);
+	close(fd);
+	waitpid(pid, NULL, 0);
+	cr_assert(first_at, "no frame at all: %.300s", out);
+	return out;
+}
+
+/* What the test sent, whole in the last frame: classes, each top list, the footer. */
+static void expect_sent_in_frame(const struct frame_lines *f, const char *what)
+{
+	const char *row;
+
+	cr_expect(f->n && !strncmp(f->v[0], "xdpcount on ", 12) && strstr(f->v[0], net.if_a) &&
+		  strstr(f->v[0], "ingress"), "%s: header: %s", what, f->n ? f->v[0] : "");
+	row = line_starting(f, "udp ");
+	cr_expect_eq(row ? (long long)xt_grouped_number(row + 4) : -1, UDP_N,
+		     "%s: the udp class row: %s", what, row ? row : "none");
+	row = list_row(f, "top sources", XT_NET_IP4_B);
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top sources: %s", what, row ? row : "no row");
+	row = list_row(f, "top destination ports", "udp    5002");
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top ports: %s", what, row ? row : "no row");
+	row = list_row(f, "top flows", "udp    " UDP_FLOW);
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top flows (whole row): %s", what,
+		     row ? row : "no row");
+}
+
+Test(live_tty, view_80x24)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct frame_lines f;
+	size_t len;
+	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	int wide, tall;
+
+	cr_assert(end, "the view did not end: %.300s", out + (len > 300 ? len - 300 : 0));
+	frame_extent(out, end, &wide, &tall);
+	cr_expect(wide <= 80 && tall <= 24, "on 80x24 a frame is %dx%d", wide, tall);
+	last_frame(out, end, &f);
+	expect_sent_in_frame(&f, "80x24");
+	cr_expect(f.n == 24 && !strncmp(f.v[23], "q quit", 6), "80x24: no keys on the last row: "
+		  "%s", f.n ? f.v[f.n - 1] : "");
+	free_frame(&f);
+	free(out);
+}
+
+Test(live_tty, view_wide)
+{
+	struct winsize ws = { .ws_row = 60, .ws_col = 160 };
+	struct frame_lines f;
+	size_t len;
+	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	const char *heading;
+	int wide, tall, y, m, d;
+
+	cr_assert(end, "the view did not end");
+	frame_extent(out, end, &wide, &tall);
+	cr_expect(wide <= 160 && tall <= 60, "on 160x60 a frame is %dx%d", wide, tall);
+	last_frame(out, end, &f);
+	expect_sent_in_frame(&f, "160x60");
+	/* More room shows more: the histogram, tables, kernel counters, flow times, date. */
+	heading = line_starting(&f, "interface ");
+	cr_expect(line_starting(&f, "frame size") && line_starting(&f, "tables: ") &&
+		  heading && strstr(heading, "rx_missed"), "160x60: a section is missing");
+	heading = NULL;
+	for (int i = 0; i < f.n; i++)
+		if (strstr(f.v[i], "top flows"))
+			heading = f.v[i];
+	cr_expect(heading && strstr(heading, "age") && strstr(heading, "idle"),
+		  "160x60: the flows have no age and idle: %s", heading ? heading : "");
+	cr_expect(sscanf(strstr(f.v[0], "every ") ? strstr(f.v[0], "every ") : "",
+			 "every %*s %d-%d-%d", &y, &m, &d) == 3, "160x60: no date: %s", f.v[0]);
+	free_frame(&f);
+	free(out);
 }

@@ -210,3 +210,14 @@ size_t xt_count_lines(const char *s)
 		n += *s == '\n';
 	return n;
 }
+
+unsigned long long xt_grouped_number(const char *s)
+{
+	unsigned long long v = 0;
+
+	s += strspn(s, " ");
+	for (; (*s >= '0' && *s <= '9') || *s == ','; s++)
+		if (*s != ',')
+			v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
+}
