@@ -668,21 +668,6 @@ static void json_top_extras(const struct live *lv, struct json_object *o)
 	free(idx);
 }
 
-/* Features switched off at load time: their counts are absent, not zero. */
-static struct json_object *json_off(const struct live *lv)
-{
-	static const struct { __u32 f; const char *name; } all[] = {
-		{ XC_F_SIZES, "sizes" }, { XC_F_SOURCES, "sources" }, { XC_F_PORTS, "ports" },
-		{ XC_F_FLOWS, "flows" }, { XC_F_IFACES, "ifaces" },
-	};
-	struct json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!feature_on(lv, all[i].f))
-			json_object_array_add(a, json_object_new_string(all[i].name));
-	return a;
-}
-
 /* The run's average since counting began, and how counts relate to the wire. */
 static void json_run(const struct live *lv, struct json_object *o)
 {
@@ -695,7 +680,6 @@ static void json_run(const struct live *lv, struct json_object *o)
 	json_object_object_add(avg, "total", json_rate(&r.total));
 	json_object_object_add(o, "average", avg);
 	json_object_object_add(o, "direction", json_object_new_string("ingress"));
-	json_object_object_add(o, "off", json_off(lv));
 	for (int i = 0; i < lv->n_ifs; i++)
 		if (lv->ifs[i].gro_aggregates)
 			json_object_array_add(gro, json_object_new_string(lv->ifs[i].name));
