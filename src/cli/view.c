@@ -260,8 +260,8 @@ static void gro_note(struct lines *out, const struct live *lv)
 	for (int i = 0; i < lv->n_ifs; i++) {
 		if (!lv->ifs[i].gro_aggregates)
 			continue;
-		lines_add(out, "* generic mode with GRO on: packets are GRO aggregates, not wire "
-			  "frames (ethtool -K %s gro off)", lv->ifs[i].name);
+		lines_add(out, "* GRO on: packets are aggregates, not wire frames "
+			  "(ethtool -K %s gro off)", lv->ifs[i].name);
 		return;
 	}
 }
@@ -313,6 +313,12 @@ static void tables(struct lines *out, const struct frame *fr)
 				 names[i], (unsigned long long)t->entries,
 				 (unsigned long long)t->capacity, (unsigned long long)t->evicted,
 				 (unsigned long long)t->failed);
+	}
+	/* A line per table when one line would be cut by the terminal. */
+	if (fr->width && (int)(strlen(buf[0]) + strlen(buf[1]) + strlen(buf[2]) + 12) > fr->width) {
+		for (int i = 0; i < XC_TAB_MAX; i++)
+			lines_add(out, "%s%s", i ? "        " : "tables: ", buf[i]);
+		return;
 	}
 	lines_add(out, "tables: %s, %s, %s", buf[0], buf[1], buf[2]);
 }
@@ -384,8 +390,9 @@ static void header(struct lines *out, const struct frame *fr)
 					i ? ", " : "", lv->ifs[i].name,
 					xc_mode_name(lv->ifs[i].mode),
 					lv->ifs[i].lost ? ", gone" : "");
-	if (fr->width && (int)len > fr->width / 2)
-		snprintf(ifs, sizeof(ifs), "%d interfaces", lv->n_ifs);
+	/* The clock is last: the names give way to their count rather than cut it. */
+	if (fr->width && (int)len + 58 > fr->width) /* 58: the rest of the line */
+		snprintf(ifs, sizeof(ifs), "%d interface%s", lv->n_ifs, lv->n_ifs > 1 ? "s" : "");
 	localtime_r(&lv->wall.tv_sec, &tm);
 	strftime(when, sizeof(when), !fr->width || fr->width >= DATE_WIDTH ?
 		 "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
