@@ -85,18 +85,12 @@ void live_rows(const struct live *lv, struct xc_view_iface *rows)
 	}
 }
 
-/* Local time for people; RFC 3339 in UTC with milliseconds for JSON. */
-static const char *fmt_time(const struct timespec *ts, char *buf, size_t len,
-			    bool rfc3339)
+/* RFC 3339 in UTC with milliseconds, for JSON. */
+static const char *rfc3339(const struct timespec *ts, char *buf, size_t len)
 {
 	struct tm tm;
 	char s[32];
 
-	if (!rfc3339) {
-		localtime_r(&ts->tv_sec, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-		return buf;
-	}
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%.20s.%03dZ", s, (int)(ts->tv_nsec / 1000000 % 1000));
@@ -620,7 +614,7 @@ static struct json_object *json_mono_time(const struct live *lv, __u64 mono_ns)
 	struct timespec ts = { (time_t)(wall / 1000000000ull), (long)(wall % 1000000000ull) };
 	char buf[48];
 
-	return json_object_new_string(fmt_time(&ts, buf, sizeof(buf), true));
+	return json_object_new_string(rfc3339(&ts, buf, sizeof(buf)));
 }
 
 /* Each listed entry's rate this interval, by the list's own order (xc_top_*). */
@@ -707,7 +701,7 @@ struct json_object *live_json(const struct live *lv)
 	json_object_object_add(o, "interfaces", json_interfaces(lv));
 	json_names(lv, o);
 	json_object_object_add(o, "time", json_object_new_string(
-		fmt_time(&lv->wall, when, sizeof(when), true)));
+		rfc3339(&lv->wall, when, sizeof(when))));
 	json_object_object_add(o, "elapsed",
 			       json_num((double)(lv->cur.mono_ns - lv->start_ns) / 1e9, 3));
 	json_object_object_add(o, "interval", json_num(r.seconds, 6));
