@@ -29,7 +29,9 @@ enum xc_format {
 
 struct xc_cli {
 	struct xc_config cfg;
-	const char *read_file;   /* -r: offline mode */
+	const char **reads;      /* -r FILE...: offline mode; "-" is standard input */
+	int n_reads;
+	const char *live_only;   /* the first option given that means nothing offline */
 	const char *ifaces[XC_MAX_ATTACH];
 	int n_ifaces;
 	enum xc_format format;
