@@ -2,11 +2,13 @@
 /* Checks against the expected counts, the documented top-N order, and running captures. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
 #include "harness.h"
@@ -291,6 +293,137 @@ bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
 	return ok;
 }
 
+/* ---- a capture as the CLI prints it in JSON ---- */
+
+static bool expect_ranked(const char *what, const char *list, const void *base, size_t n,
+			  size_t size, int (*rank)(const void *, const void *))
+{
+	const char *b = base;
+	bool ok = true;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		bool in_order = rank(b + i * size, b + (i + 1) * size) < 0;
+
+		cr_expect(in_order, "%s: %s: entries %zu and %zu are out of order",
+			  what, list, i, i + 1);
+		ok &= in_order;
+	}
+	return ok;
+}
+
+static bool expect_u64_key(const char *what, struct json_object *o, const char *key,
+			   unsigned long long want)
+{
+	unsigned long long got = json_object_get_uint64(xt_json_get(what, o, key));
+
+	cr_expect_eq(got, want, "%s: %s: %llu, want %llu", what, key, got, want);
+	return got == want;
+}
+
+/* RFC 3339, UTC, nanoseconds: gen.py's stamp written the way the contract says. */
+static void rfc3339_ns(long long ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns % 1000000000);
+}
+
+static bool expect_near(const char *what, const char *key, struct json_object *v, double want)
+{
+	double got = json_object_get_double(v);
+	bool ok = json_object_is_type(v, json_type_double) &&
+		  fabs(got - want) <= 1e-9 * fabs(want);
+
+	cr_expect(ok, "%s: capture.%s: %.17g, want %.17g", what, key, got, want);
+	return ok;
+}
+
+/* capture: first and last record times, duration, and total's rates over it. */
+static bool expect_capture_summary(const char *what, struct json_object *o,
+				   const struct xt_expect *exp)
+{
+	struct json_object *c = xt_json_get(what, o, "capture");
+	const char *keys[] = { "first", "last", "duration", "pps", "bps" };
+	char first[64], last[64];
+	double d;
+	bool ok = true;
+
+	if (exp->first_ns < 0) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			bool null = json_object_is_type(xt_json_get(what, c, keys[i]), json_type_null);
+
+			cr_expect(null, "%s: capture.%s of no records is not null", what, keys[i]);
+			ok &= null;
+		}
+		return ok;
+	}
+	rfc3339_ns(exp->first_ns, first, sizeof(first));
+	rfc3339_ns(exp->last_ns, last, sizeof(last));
+	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "first")), first,
+			 "%s: capture.first", what);
+	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "last")), last,
+			 "%s: capture.last", what);
+	ok &= !strcmp(json_object_get_string(xt_json_get(what, c, "first")), first) &&
+	      !strcmp(json_object_get_string(xt_json_get(what, c, "last")), last);
+	d = (double)(exp->last_ns - exp->first_ns) / 1e9;
+	if (d <= 0)
+		return ok & json_object_is_type(xt_json_get(what, c, "pps"), json_type_null);
+	ok &= expect_near(what, "duration", xt_json_get(what, c, "duration"), d);
+	ok &= expect_near(what, "pps", xt_json_get(what, c, "pps"), exp->c.total.packets / d);
+	ok &= expect_near(what, "bps", xt_json_get(what, c, "bps"), exp->c.total.bytes * 8.0 / d);
+	return ok;
+}
+
+bool expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp)
+{
+	struct json_object *flows = xt_json_get(what, o, "flows");
+	struct json_object *ifs = xt_json_get(what, o, "interfaces");
+	struct xc_counters c;
+	long le[XC_SIZE_BUCKETS];
+	struct xc_source *src;
+	struct xc_port *ports;
+	struct xc_flow *fl;
+	size_t n_src, n_ports, n_fl;
+	bool ok = true;
+
+	xt_json_counters(what, o, &c, le);
+	ok &= expect_counters_eq(what, &c, &exp->c);
+	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
+		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
+			     what, i, le[i], exp->size_le[i]);
+		ok &= le[i] == exp->size_le[i];
+	}
+	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
+	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
+	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
+	ok &= expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	ok &= expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	ok &= expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	ok &= expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
+	ok &= expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
+	ok &= expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
+	ok &= expect_u64_key(what, flows, "count", exp->n_flows);
+	ok &= expect_u64_key(what, o, "records", exp->frames);
+	ok &= expect_u64_key(what, o, "skipped", exp->skipped);
+	ok &= expect_u64_key(what, o, "snapped", exp->snapped);
+	ok &= expect_u64_key(what, o, "bad_length", exp->bad_length);
+	cr_expect_eq(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
+		     "%s: truncated: want %d", what, exp->truncated);
+	ok &= json_object_get_boolean(xt_json_get(what, o, "truncated")) == exp->truncated;
+	/* Offline frames came from no interface of this machine: none is invented. */
+	cr_expect_eq(json_object_object_length(ifs), 0, "%s: interfaces: %s, want none", what,
+		     json_object_to_json_string(ifs));
+	ok &= json_object_object_length(ifs) == 0;
+	ok &= expect_capture_summary(what, o, exp);
+	free(src);
+	free(ports);
+	free(fl);
+	return ok;
+}
+
 /* ---- the documented top-N order ---- */
 
 static int rank_pb(struct xc_pb a, struct xc_pb b)
@@ -319,18 +452,18 @@ int xt_rank_flow(const void *a, const void *b)
 
 /* ---- running captures ---- */
 
-#define XT_FRAME_MAX 65536
-
 struct xc_counter *xt_open(const struct xc_config *cfg)
 {
 	struct xc_config def;
 	struct xc_counter *xc = NULL;
 	int err;
 
-	if (!cfg) {
+	if (cfg)
+		def = *cfg;
+	else
 		xc_config_default(&def);
-		cfg = &def;
-	}
+	def.wire_lengths = true;
+	cfg = &def;
 	err = xc_counter_open(cfg, &xc);
 	cr_assert_eq(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features,
 		     strerror(-err));
@@ -350,24 +483,27 @@ struct run_ctx {
 	struct xc_replay *res;
 	const char *name;
 	unsigned long frame;
-	__u8 out[XT_FRAME_MAX];
+	__u8 in[XC_RECORD_BUF];
+	__u8 out[XC_RECORD_BUF];
 };
 
 /* One record: run it unless too short, and check it passed through untouched. */
-static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
+static void run_one(struct run_ctx *r, const struct xc_record *rec)
 {
 	const struct xt_expect *exp = r->opts->exp;
 	const char *desc = exp && r->frame < exp->n_cases ?
 			   exp->cases[r->frame].description : "";
-	size_t out_len = 0;
+	const __u8 *data = r->in;
+	size_t len, out_len = 0;
 	__u32 action = ~0u;
 	int err;
 
-	if (len < XC_MIN_FRAME) {
+	if (rec->caplen < XC_MIN_FRAME) {
 		r->res->skipped++;
 		return;
 	}
-	err = xc_counter_run(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
+	len = xc_record_layout(rec, r->in);
+	err = xc_counter_run_meta(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
 	cr_expect_eq(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s",
 		     r->name, r->frame, desc, strerror(-err));
 	if (err)
@@ -382,16 +518,16 @@ static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
 		r->res->altered++;
 }
 
-static int run_record(void *ctx, const __u8 *data, size_t len)
+static int run_record(void *ctx, const struct xc_record *rec)
 {
 	struct run_ctx *r = ctx;
 	const struct xt_run_opts *o = r->opts;
 
 	if (o->before)
 		o->before(o->ctx, r->frame);
-	run_one(r, data, len);
+	run_one(r, rec);
 	if (o->after)
-		o->after(o->ctx, r->frame, data, len);
+		o->after(o->ctx, r->frame, rec->data, rec->caplen);
 	r->frame++;
 	return 0;
 }
@@ -411,9 +547,13 @@ int xt_run_capture(struct xc_counter *xc, const char *path,
 	r->opts = opts ? opts : &none;
 	r->res = res;
 	r->name = r->opts->exp ? r->opts->exp->name : path;
-	rc = xc_capture_each(path, run_record, r, &counted, err, sizeof(err));
+	rc = xc_capture_records(path, run_record, r, &counted, err, sizeof(err));
 	res->records = counted.records;
 	res->linktype = counted.linktype;
+	res->snapped = counted.snapped;
+	res->bad_length = counted.bad_length;
+	res->first_ns = counted.first_ns;
+	res->last_ns = counted.last_ns;
 	free(r);
 	return rc;
 }

@@ -34,6 +34,8 @@ const char *xt_pcap_path(char *buf, size_t len, const char *file);
 	X(sizes, "sizes.pcap")                  \
 	X(short_frames, "short_frames.pcap")    \
 	X(snaplen, "snaplen.pcap")              \
+	X(bad_lengths, "bad_lengths.pcap")      \
+	X(two_ifaces, "two_ifaces.pcapng")      \
 	X(mix, "mix.pcap")                      \
 	X(many_sources, "many_sources.pcap")
 
@@ -45,8 +47,14 @@ const char *xt_pcap_path(char *buf, size_t len, const char *file);
 	X(mix_be, "mix_be.pcap")                \
 	X(empty, "empty.pcap")
 
+/* Counted whole only: frames beyond one test run, or a damaged record after good ones. */
+#define XT_WHOLE_ONLY(X)                        \
+	X(big_frames, "big_frames.pcap")        \
+	X(damaged, "damaged.pcap")              \
+	X(damaged_pcapng, "damaged.pcapng")
+
 /* Every fixture with an expect file. */
-#define XT_FIXTURES(X) XT_OWN_FRAMES(X) XT_MIX_FRAMES(X)
+#define XT_FIXTURES(X) XT_OWN_FRAMES(X) XT_MIX_FRAMES(X) XT_WHOLE_ONLY(X)
 
 /* X(name, file) as a string: { XT_FIXTURES(XT_NAME_OF) } lists the names. */
 #define XT_NAME_OF(name, file) #name,
@@ -59,6 +67,9 @@ struct xt_case {
 	unsigned long frame; /* 0-based record index */
 	char *description;
 	size_t len;          /* bytes as captured */
+	unsigned long wire_len; /* the record's original length, true or not */
+	unsigned long bytes; /* what it counts: wire_len, or len when that cannot be true */
+	bool bad_length;
 	bool skipped;        /* shorter than XC_MIN_FRAME: never run */
 	int l3;              /* enum xc_l3; -1 when skipped */
 	int l4;              /* enum xc_l4; -1 when not in l4 */
@@ -75,7 +86,11 @@ struct xt_expect {
 	char path[512];      /* the capture */
 	unsigned long frames;
 	unsigned long skipped;
-	bool truncated;
+	unsigned long snapped;   /* captured below the wire length */
+	unsigned long bad_length;
+	bool truncated;      /* counts stop at a bad record... */
+	bool damaged;        /* ...that is damaged, not cut short */
+	long long first_ns, last_ns; /* record times; -1: no records */
 	struct xc_counters c; /* no_l4 is total - sum(l4), by definition */
 	long size_le[XC_SIZE_BUCKETS]; /* each bucket's upper bound; -1: open */
 	struct xc_source *sources;
@@ -141,6 +156,13 @@ bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_g
 bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want);
 
+/*
+ * One capture in `xdpcount -r FILE --json --top ALL`'s shape against what gen.py
+ * declared: every counter and entry (in the documented order), the record
+ * tallies, the capture's times and rates, and no interface.
+ */
+bool expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp);
+
 /* The snapshot's source, port and flow tables against the expected lists. */
 bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
 		      const struct xt_expect *exp);
@@ -156,7 +178,10 @@ int xt_rank_flow(const void *a, const void *b);
 
 /* ---- running captures ---- */
 
-/* A counter with cfg (NULL: the defaults); aborts the test when it cannot load. */
+/*
+ * A counter with cfg (NULL: the defaults) and wire lengths on, as captures
+ * need; aborts the test when it cannot load.
+ */
 struct xc_counter *xt_open(const struct xc_config *cfg);
 
 struct xt_run_opts {
@@ -168,10 +193,10 @@ struct xt_run_opts {
 };
 
 /*
- * Run every record of a capture through xc_counter_run, checking that each
- * returns XDP_PASS and comes back byte for byte; records shorter than
- * XC_MIN_FRAME are counted in res->skipped, not run. Returns what
- * xc_capture_each returned.
+ * Run every record of a capture through xc_counter_run_meta (its head and the
+ * length it counts), checking that each returns XDP_PASS and comes back byte
+ * for byte; records shorter than XC_MIN_FRAME are counted in res->skipped,
+ * not run. Returns what xc_capture_records returned.
  */
 int xt_run_capture(struct xc_counter *xc, const char *path,
 		   const struct xt_run_opts *opts, struct xc_replay *res);

@@ -173,11 +173,16 @@ bool xt_wait_quiet(const char *ns, const char *ifname, int quiet_ms, int timeout
 
 struct xc_counter *xt_counter(__u32 action)
 {
+	struct xc_counter *xc = NULL;
 	struct xc_config cfg;
+	int err;
 
+	/* The configuration the CLI attaches: no wire lengths from metadata. */
 	xc_config_default(&cfg);
 	cfg.action = action;
-	return xt_open(&cfg);
+	err = xc_counter_open(&cfg, &xc);
+	cr_assert_eq(err, 0, "xc_counter_open (action %u): %s", action, strerror(-err));
+	return xc;
 }
 
 void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode mode)
