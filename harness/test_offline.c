@@ -205,7 +205,7 @@ Test(offline, several_files_json)
 		else
 			cr_expect(json_object_is_type(src, json_type_null),
 				  "%s: source is not null", what);
-		expect_json_capture(what, o, want);
+		xt_expect_json_capture(what, o, want);
 		json_object_put(o);
 	}
 	xt_proc_free(&p);
@@ -286,7 +286,7 @@ static void check_stdin(const char *name, const char *file)
 	cr_assert(o, "%s: stdout is not JSON: %.200s", what, p.out);
 	cr_expect_str_eq(json_object_get_string(xt_json_get(what, o, "source")), "-",
 			 "%s: source", what);
-	expect_json_capture(what, o, &exp);
+	xt_expect_json_capture(what, o, &exp);
 	json_object_put(o);
 	xt_proc_free(&p);
 	xt_expect_free(&exp);

@@ -25,7 +25,7 @@ static const char *const counter_names[] = {
 _Static_assert(N_COUNTERS * sizeof(struct xc_pb) == sizeof(struct xc_counters),
 	       "counter_names must name every counter of struct xc_counters");
 
-bool expect_ok(int err, const char *what)
+bool xt_expect_ok(int err, const char *what)
 {
 	cr_expect_eq(err, 0, "%s: got error %d (%s), want 0", what, err,
 		     strerror(err < 0 ? -err : err));
@@ -42,7 +42,7 @@ static bool expect_pb_eq(const char *what, const char *name,
 	return got->packets == want->packets && got->bytes == want->bytes;
 }
 
-bool expect_counters_eq(const char *what, const struct xc_counters *got,
+bool xt_expect_counters_eq(const char *what, const struct xc_counters *got,
 			const struct xc_counters *want)
 {
 	const struct xc_pb *g = (const struct xc_pb *)got;
@@ -89,7 +89,7 @@ static bool expect_bucket_bounds(const char *what, int b, const struct xc_pb *pb
 	return ok;
 }
 
-bool expect_counters_consistent(const char *what, const struct xc_counters *c,
+bool xt_expect_counters_consistent(const char *what, const struct xc_counters *c,
 				bool sizes)
 {
 	struct xc_pb l4 = pb_sum(c->l4, XC_L4_MAX);
@@ -252,44 +252,44 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	return ok;
 }
 
-bool expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
+bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
 		     const struct xc_port *want, size_t n_want)
 {
 	return expect_table(what, &port_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
+bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
 		      const struct xt_expect *exp)
 {
 	bool ok = true;
 
-	ok &= expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
-	ok &= expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
-	ok &= expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+	ok &= xt_expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
 	return ok;
 }
 
@@ -377,7 +377,7 @@ static bool expect_capture_summary(const char *what, struct json_object *o,
 	return ok;
 }
 
-bool expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp)
+bool xt_expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp)
 {
 	struct json_object *flows = xt_json_get(what, o, "flows");
 	struct json_object *ifs = xt_json_get(what, o, "interfaces");
@@ -390,7 +390,7 @@ bool expect_json_capture(const char *what, struct json_object *o, const struct x
 	bool ok = true;
 
 	xt_json_counters(what, o, &c, le);
-	ok &= expect_counters_eq(what, &c, &exp->c);
+	ok &= xt_expect_counters_eq(what, &c, &exp->c);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
 		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
 			     what, i, le[i], exp->size_le[i]);
@@ -399,9 +399,9 @@ bool expect_json_capture(const char *what, struct json_object *o, const struct x
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
 	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
-	ok &= expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
-	ok &= expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
-	ok &= expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	ok &= xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
 	ok &= expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
 	ok &= expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
 	ok &= expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);

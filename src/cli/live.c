@@ -153,8 +153,12 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	if (rc == XC_EXIT_BUSY && report_busy(f))
 		return XC_EXIT_BUSY;
 	if (rc == XC_EXIT_PERM) {
-		fprintf(stderr, "xdpcount: attaching to %s was refused: needs root or "
-			"CAP_BPF+CAP_NET_ADMIN\n", f->name);
+		char buf[64];
+		const char *missing = xc_cli_missing_caps(buf, sizeof(buf));
+
+		fprintf(stderr, "xdpcount: attaching to %s was refused%s%s (it needs root, "
+			"or " XC_CAPS ")\n", f->name, missing ? ": missing " : "",
+			missing ? missing : "");
 		return rc;
 	}
 	if (rc == XC_EXIT_NOIF) {
@@ -197,7 +201,7 @@ static void announce(const struct live *lv)
 	fprintf(stderr, "\n");
 }
 
-static void lose(struct live *lv, struct live_iface *f)
+static void mark_iface_lost(struct live *lv, struct live_iface *f)
 {
 	f->lost = true;
 	f->attached = false;
@@ -216,7 +220,7 @@ static void read_kernel(struct live *lv)
 
 		f->kprev = f->kcur;
 		if (f->attached && xc_ifstats_read(f->ifindex, &f->kcur) == -ENODEV)
-			lose(lv, f);
+			mark_iface_lost(lv, f);
 	}
 }
 
@@ -237,7 +241,7 @@ static int update(struct live *lv)
 }
 
 /* Counting began just before attaching: the first rates start from zero there. */
-static int begin(struct live *lv, __u64 attach_ns)
+static int take_baseline(struct live *lv, __u64 attach_ns)
 {
 	int err;
 
@@ -316,7 +320,7 @@ static int draw(struct live *lv)
 }
 
 /* One update on stdout; the final one leaves the terminal view first. */
-static int show(struct live *lv)
+static int print_update(struct live *lv)
 {
 	if (lv->cli->format == XC_FMT_JSON)
 		return print_json(lv);
@@ -383,7 +387,7 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 	}
 }
 
-static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int update_loop(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	const struct xc_cli *cli = lv->cli;
 	__u64 step = (__u64)(cli->interval * 1e9);
@@ -409,7 +413,7 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 			return XC_EXIT_FAIL;
 		}
 		publish(lv, ms);
-		if (show(lv) || lv->final)
+		if (print_update(lv) || lv->final)
 			return XC_EXIT_OK;
 		now = mono_ns();
 		while (next <= now) /* a slow update skips ticks rather than bunching them */
@@ -417,7 +421,7 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 	}
 }
 
-static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int attach_and_count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	__u64 attach_ns = mono_ns();
 	int rc = attach_all(lv);
@@ -426,7 +430,7 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 	if (rc)
 		return rc;
 	announce(lv);
-	rc = begin(lv, attach_ns);
+	rc = take_baseline(lv, attach_ns);
 	if (rc) {
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
 		return XC_EXIT_FAIL;
@@ -434,7 +438,7 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 	tty = lv->cli->format == XC_FMT_AUTO && isatty(STDOUT_FILENO);
 	if (tty)
 		tty_open(&lv->tty);
-	rc = run(lv, ms, mask);
+	rc = update_loop(lv, ms, mask);
 	tty_close(&lv->tty);
 	for (int i = 0; i < lv->n_ifs; i++) {
 		if (!lv->ifs[i].lost)
@@ -458,11 +462,6 @@ int xc_cli_live(const struct xc_cli *cli)
 	memset(&lv, 0, sizeof(lv));
 	lv.cli = cli;
 	setup_signals(&mask);
-	if (cli->prometheus && metrics_spec_check(cli->prometheus)) {
-		fprintf(stderr, "xdpcount: --prometheus wants [ADDR:]PORT, not '%s'\n",
-			cli->prometheus);
-		return XC_EXIT_USAGE;
-	}
 	rc = resolve(&lv);
 	rc = rc ?: check_free(&lv);
 	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
@@ -470,7 +469,7 @@ int xc_cli_live(const struct xc_cli *cli)
 		return rc;
 	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
 		rc = XC_EXIT_FAIL;
-	rc = rc ?: count(&lv, ms, &mask);
+	rc = rc ?: attach_and_count(&lv, ms, &mask);
 	detach_all(&lv);
 	metrics_server_stop(ms);
 	xc_snapshot_free(&lv.prev);

@@ -104,7 +104,7 @@ static void print_text(const struct counted *c, size_t top)
 	if (c->source)
 		printf("xdpcount: %s: ", c->source);
 	else
-		printf("xdpcount: the sum of %u captures: ", c->files);
+		printf("xdpcount: the sum of %u captures: ", c->files); /* those counted */
 	printf("%llu frames counted, %llu skipped (< %d bytes), %llu snapped, %llu bad length\n",
 	       (unsigned long long)c->res.run, (unsigned long long)c->res.skipped, XC_MIN_FRAME,
 	       (unsigned long long)c->res.snapped, (unsigned long long)c->res.bad_length);
@@ -177,23 +177,57 @@ static int count_one(const struct xc_cli *cli, struct xc_counter *xc, const char
 	return ret;
 }
 
+/*
+ * Captures that cannot be counted at all are said before privileges matter
+ * (standard input is read once, so only when counted). Returns how many can.
+ */
+static int check_captures(const struct xc_cli *cli, bool *bad, int *ret)
+{
+	struct xc_replay none = { 0 };
+	char err[1024];
+	int good = 0;
+
+	for (int i = 0; i < cli->n_reads; i++) {
+		int rc = strcmp(cli->reads[i], "-") ?
+			 xc_capture_check(cli->reads[i], err, sizeof(err)) : XC_REPLAY_OK;
+
+		bad[i] = rc != XC_REPLAY_OK;
+		good += !bad[i];
+		if (!bad[i])
+			continue;
+		fprintf(stderr, "xdpcount: %s\n", err);
+		if (replay_exit(rc, &none) > *ret)
+			*ret = replay_exit(rc, &none);
+	}
+	return good;
+}
+
 int xc_cli_offline(const struct xc_cli *cli)
 {
 	struct counted sum = { 0 };
 	struct xc_counter *xc;
 	struct xc_cli load = *cli;
-	int ret = XC_EXIT_OK;
+	bool *bad = calloc((size_t)cli->n_reads, sizeof(*bad));
+	int ret = XC_EXIT_OK, rc, counted = 0;
 
+	if (!bad)
+		return XC_EXIT_FAIL;
+	if (!check_captures(cli, bad, &ret)) {
+		free(bad);
+		return ret;
+	}
 	/* Offline frames arrive on no interface of ours: count none. */
 	load.cfg.features &= ~(__u32)XC_F_IFACES;
 	load.cfg.wire_lengths = true;
-	ret = xc_cli_open_counter(&load, &xc);
-	if (ret)
-		return ret;
+	rc = xc_cli_open_counter(&load, &xc);
+	if (rc) {
+		free(bad);
+		return rc;
+	}
 	for (int i = 0; i < cli->n_reads; i++) {
-		int rc;
-
-		if (i && xc_counter_reset(xc)) {
+		if (bad[i])
+			continue;
+		if (counted++ && xc_counter_reset(xc)) {
 			fprintf(stderr, "xdpcount: cannot reset the counters: %s\n", strerror(errno));
 			ret = XC_EXIT_FAIL;
 			break;
@@ -202,11 +236,10 @@ int xc_cli_offline(const struct xc_cli *cli)
 		if (rc > ret)
 			ret = rc;
 	}
-	if (cli->n_reads > 1) {
-		sum.files = (unsigned int)cli->n_reads;
+	if (cli->n_reads > 1)
 		print_counted(cli, &sum);
-	}
 	xc_snapshot_free(&sum.snap);
 	xc_counter_close(xc);
+	free(bad);
 	return ret;
 }

@@ -7,8 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "httpd.h"
 #include "live.h"
 #include "offline.h"
+
+/* Below this, an update every interval costs a good part of a CPU: say so. */
+#define XC_INTERVAL_WARN 0.1
 
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -47,7 +51,9 @@ static const struct argp_option options[] = {
 	{ "sources-max", OPT_SOURCES_MAX, "N", 0, "Source table size (default 65536)", 2 },
 	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow table size (default 65536)", 2 },
 	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's messages, the verifier's too", 3 },
+	{ "verbose", 'v', NULL, 0,
+	  "Print libbpf's messages and the verifier's statistics (its log on failure)", 3 },
+	{ NULL, 'h', NULL, 0, "Give this help list, as --help does", -1 },
 	{ 0 },
 };
 
@@ -135,6 +141,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		set_format(cli, key == OPT_JSON ? XC_FMT_JSON : XC_FMT_TEXT, st);
 		break;
 	case OPT_PROM:
+		if (metrics_spec_check(arg))
+			argp_error(st, "--prometheus wants [ADDR:]PORT, not '%s'", arg);
 		cli->prometheus = arg;
 		cli->live_only = cli->live_only ?: "--prometheus";
 		break;
@@ -165,14 +173,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'v':
 		cli->verbose = true;
 		break;
+	case 'h':
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
+		break;
 	case ARGP_KEY_ARG:
 		if (cli->n_ifaces == XC_MAX_ATTACH)
 			argp_error(st, "at most %d interfaces", XC_MAX_ATTACH);
 		cli->ifaces[cli->n_ifaces++] = arg;
 		break;
 	case ARGP_KEY_END:
+		/* tcpdump's habit: -r FILE followed by a filter expression. */
 		if (cli->n_reads && cli->n_ifaces)
-			argp_error(st, "give either -r FILE or interfaces, not both");
+			argp_error(st, "with -r FILE, give no interfaces or filter: '%s' "
+				   "(xdpcount counts every frame; filter with tcpdump -w first)",
+				   cli->ifaces[0]);
 		if (!cli->n_reads && !cli->n_ifaces)
 			argp_error(st, "give an interface to count on, or -r FILE");
 		if (cli->n_reads && cli->live_only)
@@ -196,8 +210,14 @@ int main(int argc, char **argv)
 	cli.interval = 1.0;
 	cli.top = 10;
 	argp_err_exit_status = XC_EXIT_USAGE;
+	/* Every message, getopt's and argp's too, begins "xdpcount:". */
+	argv[0] = (char *)"xdpcount";
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
 		return XC_EXIT_USAGE;
+	if (!cli.n_reads && cli.interval < XC_INTERVAL_WARN)
+		fprintf(stderr, "xdpcount: warning: -i %g: updates more often than every "
+			"%g s read every map each time and cost much CPU\n",
+			cli.interval, XC_INTERVAL_WARN);
 	xc_set_verbose(cli.verbose);
 	if (cli.n_reads)
 		ret = xc_cli_offline(&cli);

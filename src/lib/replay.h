@@ -70,6 +70,13 @@ int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
 		    struct xc_replay *res, char *err, size_t errlen);
 
 /*
+ * Whether a capture can be counted at all (it opens, it is a capture, it is
+ * Ethernet), without privileges: the enum xc_replay_err and a reason in err.
+ * It reads the file's header: not for standard input.
+ */
+int xc_capture_check(const char *path, char *err, size_t errlen);
+
+/*
  * A record as xc_counter_run_meta takes it: the length it counts, then its
  * head (at most XC_HEAD_MAX bytes). buf holds XC_RECORD_BUF; returns the length.
  */
