@@ -12,8 +12,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
-#include "harness.h"
+#include "fixtures.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
 
 #define TOP_ALL "100000"
 #define DEFAULT_TOP 10

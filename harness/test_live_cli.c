@@ -22,7 +22,12 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002

@@ -10,8 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
-#include "harness.h"
+#include "fixtures.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
 
 #define TOP_ALL "100000"
 #define MAX_FILES 4
