@@ -201,3 +201,14 @@ void xt_bg_stop(struct xt_bg *bg)
 	close(bg->err);
 	bg->pid = 0;
 }
+
+unsigned long long xt_grouped_number(const char *s)
+{
+	unsigned long long v = 0;
+
+	s += strspn(s, " ");
+	for (; (*s >= '0' && *s <= '9') || *s == ','; s++)
+		if (*s != ',')
+			v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
+}

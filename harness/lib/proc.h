@@ -20,6 +20,8 @@ void xt_proc_run(const char *const argv[], struct xt_proc *p);
 void xt_proc_free(struct xt_proc *p);
 /* All of a stream from its start, NUL-terminated, malloc'ed; NULL on error. */
 char *xt_read_all(FILE *f, size_t *len);
+/* The number a readable view prints at s, its thousands grouped ("1,234"). */
+unsigned long long xt_grouped_number(const char *s);
 
 struct xt_bg {
 	pid_t pid;
