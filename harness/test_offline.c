@@ -12,6 +12,7 @@
 #include <criterion/criterion.h>
 #include "checks.h"
 #include "cli.h"
+#include "cli_run.h"
 #include "fixtures.h"
 #include "json.h"
 #include "paths.h"
@@ -19,15 +20,6 @@
 
 #define TOP_ALL "100000"
 #define MAX_FILES 4
-
-static size_t count_lines(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		n += *s == '\n';
-	return n;
-}
 
 /* ---- the sum of expectations ---- */
 
@@ -191,8 +183,8 @@ Test(offline, several_files_json)
 	size_t i = 0;
 
 	run_several(&p, "--json", exp, &sum);
-	cr_expect_eq(count_lines(p.out), N_SEVERAL + 1, "%zu lines, want %zu",
-		     count_lines(p.out), N_SEVERAL + 1);
+	cr_expect_eq(xt_count_lines(p.out), N_SEVERAL + 1, "%zu lines, want %zu",
+		     xt_count_lines(p.out), N_SEVERAL + 1);
 	for (line = strtok_r(p.out, "\n", &save); line && i <= N_SEVERAL;
 	     line = strtok_r(NULL, "\n", &save), i++) {
 		struct json_object *o = json_tokener_parse(line), *src;
@@ -259,10 +251,10 @@ Test(offline, several_files_exit_highest)
 	xt_proc_run(argv, &p);
 	cr_expect_eq(p.status, XC_EXIT_TRUNCATED, "exit %d, want %d (the highest): %s", p.status,
 		     XC_EXIT_TRUNCATED, p.err);
-	cr_expect_eq(count_lines(p.out), 3, "stdout: %zu lines, want mix, truncated, the sum",
-		     count_lines(p.out));
-	cr_expect_eq(count_lines(p.err), 2, "stderr: %zu lines, want the cut and the missing: %s",
-		     count_lines(p.err), p.err);
+	cr_expect_eq(xt_count_lines(p.out), 3, "stdout: %zu lines, want mix, truncated, the sum",
+		     xt_count_lines(p.out));
+	cr_expect_eq(xt_count_lines(p.err), 2, "stderr: %zu lines, want the cut and the missing: %s",
+		     xt_count_lines(p.err), p.err);
 	cr_expect(strstr(p.err, "No such file"), "stderr: %s", p.err);
 	xt_proc_free(&p);
 }
@@ -285,7 +277,7 @@ static void check_stdin(const char *name, const char *file)
 		xt_proc_run(argv, &p);
 	}
 	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
-	cr_expect_eq(count_lines(p.out), 1, "%s: stdout is not one line", what);
+	cr_expect_eq(xt_count_lines(p.out), 1, "%s: stdout is not one line", what);
 	o = json_tokener_parse(p.out);
 	cr_assert(o, "%s: stdout is not JSON: %.200s", what, p.out);
 	cr_expect_str_eq(json_object_get_string(xt_json_get(what, o, "source")), "-",
@@ -314,14 +306,11 @@ static void check_refused(const char *says, const char *opt, const char *val)
 	const char *argv[] = { xt_bin(), "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"),
 			       opt, val, NULL };
 	struct xt_proc p;
+	char what[64];
 
+	snprintf(what, sizeof(what), "-r with %s", opt);
 	xt_proc_run(argv, &p);
-	cr_expect_eq(p.status, XC_EXIT_USAGE, "-r with %s: exit %d, want %d", opt, p.status,
-		     XC_EXIT_USAGE);
-	cr_expect_str_empty(p.out, "-r with %s: stdout: %.200s", opt, p.out);
-	cr_expect_eq(count_lines(p.err), 1, "-r with %s: stderr is not one line: %s", opt, p.err);
-	cr_expect(strstr(p.err, says), "-r with %s: stderr does not say \"%s\": %s", opt, says,
-		  p.err);
+	xt_expect_cli_failure(what, &p, XC_EXIT_USAGE, says, false);
 	xt_proc_free(&p);
 }
 
