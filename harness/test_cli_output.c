@@ -38,8 +38,7 @@ static void expect_interfaces(const char *what, struct json_object *o,
 	size_t want = exp->c.total.packets ? 1 : 0;
 	struct xc_counters c;
 
-	cr_expect_eq((size_t)json_object_object_length(ifs), want,
-		     "%s: interfaces: %d, want %zu", what, json_object_object_length(ifs), want);
+	XT_EXPECT_EQ((size_t)json_object_object_length(ifs), want, "%s: interfaces", what);
 	if (!want)
 		return;
 	lo = xt_json_get(what, ifs, "lo");
@@ -62,8 +61,7 @@ static void expect_json_fixture(const char *what, struct json_object *o,
 	xt_json_counters(what, o, &c, le);
 	xt_expect_counters_eq(what, &c, &exp->c);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
-		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
-			     what, i, le[i], exp->size_le[i]);
+		XT_EXPECT_EQ(le[i], exp->size_le[i], "%s: sizes[%d].le", what, i);
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
 	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
@@ -73,14 +71,12 @@ static void expect_json_fixture(const char *what, struct json_object *o,
 	expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
 	expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
 	expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
-	cr_expect_eq(json_object_get_uint64(xt_json_get(what, flows, "count")), exp->n_flows,
-		     "%s: flows.count: %llu, want %zu", what,
-		     (unsigned long long)json_object_get_uint64(xt_json_get(what, flows, "count")),
-		     exp->n_flows);
-	cr_expect_eq(json_object_get_uint64(xt_json_get(what, o, "skipped")), exp->skipped,
-		     "%s: skipped: want %lu", what, exp->skipped);
-	cr_expect_eq(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
-		     "%s: truncated: want %d", what, exp->truncated);
+	XT_EXPECT_EQ(json_object_get_uint64(xt_json_get(what, flows, "count")), exp->n_flows,
+		     "%s: flows.count", what);
+	XT_EXPECT_EQ(json_object_get_uint64(xt_json_get(what, o, "skipped")), exp->skipped,
+		     "%s: skipped", what);
+	XT_EXPECT_EQ(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
+		     "%s: truncated", what);
 	expect_interfaces(what, o, exp);
 	free(src);
 	free(ports);
@@ -99,16 +95,15 @@ static void check_json(const char *name, const char *file)
 	snprintf(what, sizeof(what), "xdpcount -r %s --json", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, "--json", "--top", TOP_ALL, NULL);
 	want = exp.truncated ? XC_EXIT_TRUNCATED : XC_EXIT_OK;
-	cr_expect_eq(p.status, want, "%s: exit %d, want %d (stderr: %s)", what, p.status,
-		     want, p.err);
+	XT_EXPECT_EQ(p.status, want, "%s: exit (stderr: %s)", what, p.err);
 	o = xt_cli_one_object(what, &p);
 	expect_json_fixture(what, o, &exp);
 	if (exp.truncated) {
-		cr_expect_eq(xt_count_lines(p.err), 1, "%s: stderr is not one line: %s", what, p.err);
+		XT_EXPECT_EQ(xt_count_lines(p.err), 1, "%s: lines on stderr (%s)", what, p.err);
 		cr_expect(strstr(p.err, "cut short"), "%s: stderr does not say it was cut: %s",
 			  what, p.err);
 	} else {
-		cr_expect_str_empty(p.err, "%s: stderr: %s", what, p.err);
+		XT_EXPECT_STREQ(p.err, "", "%s: stderr", what);
 	}
 	json_object_put(o);
 	xt_proc_free(&p);
@@ -134,10 +129,10 @@ static void expect_top(const char *what, const char *list, const void *got, size
 	cr_assert(sorted, "out of memory");
 	memcpy(sorted, all, n_all * size);
 	qsort(sorted, n_all, size, rank);
-	cr_expect_eq(n_got, want, "%s: %s: %zu entries, want %zu", what, list, n_got, want);
+	XT_EXPECT_EQ(n_got, want, "%s: %s: entries", what, list);
 	for (size_t i = 0; i < n_got && i < want; i++)
-		cr_expect_eq(rank((const char *)got + i * size, sorted + i * size), 0,
-			     "%s: %s: place %zu is not the expected entry", what, list, i);
+		XT_EXPECT_EQ(rank((const char *)got + i * size, sorted + i * size), 0,
+			     "%s: %s: place %zu against the full sort", what, list, i);
 	free(sorted);
 }
 
@@ -155,7 +150,7 @@ static void check_default_top(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	snprintf(what, sizeof(what), "xdpcount -r %s --json", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, "--json", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", what, p.err);
 	o = xt_cli_one_object(what, &p);
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
@@ -212,12 +207,10 @@ static void expect_text_rows(const char *what, const char *out, const struct xt_
 		if (strncmp(p, rows[at].name, len) || p[len] != ' ')
 			continue;
 		packets = xt_grouped_number(p + len);
-		cr_expect_eq(packets, rows[at].packets, "%s: row %s: %llu packets, want %llu",
-			     what, rows[at].name, packets, (unsigned long long)rows[at].packets);
+		XT_EXPECT_EQ(packets, rows[at].packets, "%s: row %s: packets", what, rows[at].name);
 		at++;
 	}
-	cr_expect_eq(at, n, "%s: the text has no row for %s", what,
-		     at < n ? rows[at].name : "-");
+	XT_EXPECT_EQ(at, n, "%s: rows found, up to %s", what, at < n ? rows[at].name : "-");
 }
 
 static void check_text(const char *name, const char *file)
@@ -230,16 +223,14 @@ static void check_text(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	snprintf(what, sizeof(what), "xdpcount -r %s (text)", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", what, p.err);
 	snprintf(head, sizeof(head), "xdpcount: %s: ", exp.path);
 	cr_expect(!strncmp(p.out, head, strlen(head)) &&
 		  sscanf(p.out + strlen(head), "%llu frames counted, %llu skipped", &run,
 			 &skipped) == 2,
 		  "%s: no \"%sN frames counted, M skipped\" line: %.200s", what, head, p.out);
-	cr_expect_eq(run, exp.frames - exp.skipped, "%s: %llu frames counted, want %lu",
-		     what, run, exp.frames - exp.skipped);
-	cr_expect_eq(skipped, exp.skipped, "%s: %llu skipped, want %lu", what, skipped,
-		     exp.skipped);
+	XT_EXPECT_EQ(run, exp.frames - exp.skipped, "%s: frames counted", what);
+	XT_EXPECT_EQ(skipped, exp.skipped, "%s: frames skipped", what);
 	expect_text_rows(what, p.out, &exp);
 	xt_proc_free(&p);
 	xt_expect_free(&exp);
@@ -264,7 +255,7 @@ Test(cli_output, verbose_prints_verifier_statistics)
 	const char *at;
 
 	xt_cli_run(&p, NULL, NULL, "-v", "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"), "--json", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "-v: exit %d", p.status);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "-v: exit");
 	at = strstr(p.err, "\nprocessed ");
 	cr_expect(at && sscanf(at, "\nprocessed %lu insns", &insns) == 1 && insns > 0,
 		  "-v: no \"processed N insns\" line from the verifier: %.2000s",

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "checks.h"
+#include "fixtures.h"
 
 /* struct xc_counters is a row of xc_pb; these name them in ABI order. */
 static const char *const counter_names[] = {
@@ -231,8 +232,7 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	char name[160], field[200];
 
 	if (every) {
-		cr_expect_eq(n_got, n_want, "%s: %s entries: got %zu, want %zu",
-			     what, k->entry, n_got, n_want);
+		XT_EXPECT_EQ(n_got, n_want, "%s: %s entries", what, k->entry);
 		ok = n_got == n_want;
 	}
 	while (i < n_got || j < n_want) {
