@@ -21,68 +21,6 @@
 
 TestSuite(cli_output);
 
-static void expect_ranked(const char *what, const char *list, const void *base, size_t n,
-			  size_t size, int (*rank)(const void *, const void *))
-{
-	const char *b = base;
-
-	for (size_t i = 0; i + 1 < n; i++)
-		cr_expect(rank(b + i * size, b + (i + 1) * size) < 0,
-			  "%s: %s: entries %zu and %zu are out of order", what, list, i, i + 1);
-}
-
-static void expect_interfaces(const char *what, struct json_object *o,
-			      const struct xt_expect *exp)
-{
-	struct json_object *ifs = xt_json_get(what, o, "interfaces"), *lo;
-	size_t want = exp->c.total.packets ? 1 : 0;
-	struct xc_counters c;
-
-	XT_EXPECT_EQ((size_t)json_object_object_length(ifs), want, "%s: interfaces", what);
-	if (!want)
-		return;
-	lo = xt_json_get(what, ifs, "lo");
-	xt_json_counters(what, lo, &c, NULL);
-	xt_expect_counters_eq("interfaces.lo", &c, &exp->c);
-}
-
-/* The JSON of a whole fixture with every entry listed. */
-static void expect_json_fixture(const char *what, struct json_object *o,
-				const struct xt_expect *exp)
-{
-	struct json_object *flows = xt_json_get(what, o, "flows");
-	struct xc_counters c;
-	long le[XC_SIZE_BUCKETS];
-	struct xc_source *src;
-	struct xc_port *ports;
-	struct xc_flow *fl;
-	size_t n_src, n_ports, n_fl;
-
-	xt_json_counters(what, o, &c, le);
-	xt_expect_counters_eq(what, &c, &exp->c);
-	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
-		XT_EXPECT_EQ(le[i], exp->size_le[i], "%s: sizes[%d].le", what, i);
-	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
-	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
-	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
-	xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
-	xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
-	xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
-	expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
-	expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
-	expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
-	XT_EXPECT_EQ(json_object_get_uint64(xt_json_get(what, flows, "count")), exp->n_flows,
-		     "%s: flows.count", what);
-	XT_EXPECT_EQ(json_object_get_uint64(xt_json_get(what, o, "skipped")), exp->skipped,
-		     "%s: skipped", what);
-	XT_EXPECT_EQ(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
-		     "%s: truncated", what);
-	expect_interfaces(what, o, exp);
-	free(src);
-	free(ports);
-	free(fl);
-}
-
 static void check_json(const char *name, const char *file)
 {
 	struct xt_expect exp;
@@ -97,11 +35,15 @@ static void check_json(const char *name, const char *file)
 	want = exp.truncated ? XC_EXIT_TRUNCATED : XC_EXIT_OK;
 	XT_EXPECT_EQ(p.status, want, "%s: exit (stderr: %s)", what, p.err);
 	o = xt_cli_one_object(what, &p);
-	expect_json_fixture(what, o, &exp);
+	xt_expect_json_capture(what, o, &exp);
 	if (exp.truncated) {
+		char record[64];
+
+		snprintf(record, sizeof(record), "record %lu is %s", exp.frames + 1,
+			 exp.damaged ? "damaged" : "cut short");
 		XT_EXPECT_EQ(xt_count_lines(p.err), 1, "%s: lines on stderr (%s)", what, p.err);
-		cr_expect(strstr(p.err, "cut short"), "%s: stderr does not say it was cut: %s",
-			  what, p.err);
+		cr_expect(strstr(p.err, record), "%s: stderr does not say \"%s\": %s",
+			  what, record, p.err);
 	} else {
 		XT_EXPECT_STREQ(p.err, "", "%s: stderr", what);
 	}
@@ -132,7 +74,7 @@ static void expect_top(const char *what, const char *list, const void *got, size
 	XT_EXPECT_EQ(n_got, want, "%s: %s: entries", what, list);
 	for (size_t i = 0; i < n_got && i < want; i++)
 		XT_EXPECT_EQ(rank((const char *)got + i * size, sorted + i * size), 0,
-			     "%s: %s: place %zu against the full sort", what, list, i);
+			     "%s: %s: place %zu is not the expected entry", what, list, i);
 	free(sorted);
 }
 

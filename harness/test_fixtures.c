@@ -72,6 +72,18 @@ static void expect_flow_times(const char *name, const struct xc_snapshot *s, __u
 	}
 }
 
+/* What the reader tallies against what gen.py wrote: lengths and record times. */
+static void expect_record_tallies(const char *name, const struct xc_replay *res,
+				  const struct xt_expect *exp)
+{
+	XT_EXPECT_EQ(res->snapped, exp->snapped, "%s: snapped", name);
+	XT_EXPECT_EQ(res->bad_length, exp->bad_length, "%s: bad_length", name);
+	if (exp->first_ns < 0)
+		return;
+	XT_EXPECT_EQ(res->first_ns, (__u64)exp->first_ns, "%s: first record at", name);
+	XT_EXPECT_EQ(res->last_ns, (__u64)exp->last_ns, "%s: last record at", name);
+}
+
 static void check_fixture(const char *name, const char *file)
 {
 	struct xt_run_opts opts = { 0 };
@@ -88,11 +100,13 @@ static void check_fixture(const char *name, const char *file)
 	xc = xt_open(NULL);
 	t0 = coarse_now_ns();
 	rc = xt_run_capture(xc, exp.path, &opts, &res);
-	want_rc = exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
-	XT_EXPECT_EQ(rc, want_rc, "%s: xc_capture_each", name);
+	want_rc = exp.damaged ? XC_REPLAY_DAMAGED :
+		  exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
+	XT_EXPECT_EQ(rc, want_rc, "%s: xc_capture_records", name);
 	XT_EXPECT_EQ(res.records, exp.frames, "%s: records", name);
 	XT_EXPECT_EQ(res.skipped, exp.skipped, "%s: skipped", name);
 	XT_EXPECT_EQ(res.run, exp.frames - exp.skipped, "%s: run", name);
+	expect_record_tallies(name, &res, &exp);
 
 	xt_snapshot(xc, &s);
 	xt_expect_counters_eq(name, &s.total, &exp.c);
@@ -150,7 +164,7 @@ static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t 
 
 	snprintf(what, sizeof(what), "%s: case %lu: %s", c->exp->name, frame, k->description);
 	XT_EXPECT_EQ(k->frame, frame, "%s: numbered", what);
-	XT_EXPECT_EQ(len, k->len, "%s: bytes, as declared", what);
+	XT_EXPECT_EQ(len, k->len, "%s: bytes captured, as declared", what);
 	xt_case_count(c->exp, k, &want);
 	xt_case_count(c->exp, k, &c->sum);
 	if (k->skipped) {
