@@ -204,3 +204,28 @@ Test(cli_output, verbose_prints_verifier_statistics)
 		  p.err + (strlen(p.err) > 2000 ? strlen(p.err) - 2000 : 0));
 	xt_proc_free(&p);
 }
+
+/* Switched off, a feature says so: never a list of zeros that looks like no traffic. */
+Test(cli_output, features_off_offline)
+{
+	struct xt_proc p;
+	struct json_object *o, *off;
+	char mix[512];
+
+	xt_pcap_path(mix, sizeof(mix), "mix.pcap");
+	xt_cli_run(&p, NULL, NULL, "-r", mix, "--no-sources", "--no-sizes", NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	cr_expect(strstr(p.out, "\ntop sources: off (--no-sources)\n") &&
+		  strstr(p.out, "\nframe sizes: off (--no-sizes)\n") &&
+		  strstr(p.out, "top destination ports (") && strstr(p.out, "top flows ("),
+		  "the text does not say which are off: %s", p.out);
+	xt_proc_free(&p);
+	xt_cli_run(&p, NULL, NULL, "-r", mix, "--json", "--no-flows", NULL);
+	o = xt_cli_one_object("--no-flows --json", &p);
+	off = xt_json_get("--no-flows", o, "off");
+	cr_expect(json_object_array_length(off) == 1 &&
+		  !strcmp(json_object_get_string(json_object_array_get_idx(off, 0)), "flows"),
+		  "off: %s", json_object_to_json_string(off));
+	json_object_put(o);
+	xt_proc_free(&p);
+}
