@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include "checks.h"
 #include "cli.h"
 #include "clock.h"
 #include "http.h"
@@ -93,14 +94,14 @@ static void traffic_counted(int port)
 	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	for (int t = 0; t < 5000; t += 100) {
 		free(body);
-		cr_assert_eq(xt_http_get(net.ns_a, SCRAPER_ADDR, port, "/metrics", NULL, &body), 200,
+		XT_ASSERT_EQ(xt_http_get(net.ns_a, SCRAPER_ADDR, port, "/metrics", NULL, &body), 200,
 			     "GET /metrics");
 		if (series_of(body, "udp") == UDP_N && series_of(body, "icmp") == PINGS)
 			break;
 		xt_sleep_ms(100);
 	}
-	cr_expect_eq(series_of(body, "udp"), UDP_N, "udp packets");
-	cr_expect_eq(series_of(body, "icmp"), PINGS, "icmp packets");
+	XT_EXPECT_EQ(series_of(body, "udp"), UDP_N, "udp packets");
+	XT_EXPECT_EQ(series_of(body, "icmp"), PINGS, "icmp packets");
 	free(body);
 }
 
@@ -110,7 +111,7 @@ static int client(const char *addr, bool nonblock)
 	int fd = xt_socket_in(net.ns_a, SOCK_STREAM, addr, 0);
 
 	if (nonblock)
-		cr_assert_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0, "O_NONBLOCK: %s", strerror(errno));
+		XT_ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0, "O_NONBLOCK: %s", strerror(errno));
 	return fd;
 }
 
@@ -164,13 +165,13 @@ Test(live_endpoint, slow_clients_do_not_delay_a_scrape)
 	slow_clients(port, 500);
 	xt_sleep_ms(300);
 	t0 = xt_now_ms();
-	cr_assert_eq(xt_http_get(net.ns_a, SCRAPER_ADDR, port, "/metrics", NULL, &body), 200,
+	XT_ASSERT_EQ(xt_http_get(net.ns_a, SCRAPER_ADDR, port, "/metrics", NULL, &body), 200,
 		     "GET /metrics beside 500 slow clients");
 	ms = xt_now_ms() - t0;
 	cr_log_info("live_endpoint: scrape beside 500 slow clients: %lld ms", ms);
-	cr_expect_lt(ms, 1000, "the scrape took %lld ms beside 500 slow clients", ms);
-	cr_expect_eq(series_of(body, "udp"), UDP_N, "udp packets beside the slow clients");
-	cr_expect_eq(series_of(body, "icmp"), PINGS, "icmp packets beside the slow clients");
+	XT_EXPECT_LT(ms, 1000, "the scrape took %lld ms beside 500 slow clients", ms);
+	XT_EXPECT_EQ(series_of(body, "udp"), UDP_N, "udp packets beside the slow clients");
+	XT_EXPECT_EQ(series_of(body, "icmp"), PINGS, "icmp packets beside the slow clients");
 	free(body);
 	/* A byte a second keeps MHD's idle timeout away: only the deadline ends them. */
 	for (int s = 0; s < 6; s++) {
@@ -180,7 +181,7 @@ Test(live_endpoint, slow_clients_do_not_delay_a_scrape)
 	xt_sleep_ms(500);
 	for (int i = 0; i < n_fds; i++)
 		open += !closed_without_200(fds[i]);
-	cr_expect_eq(open, 0, "%d of %d slow clients still connected after 6.5 s", open, n_fds);
+	XT_EXPECT_EQ(open, 0, "%d of %d slow clients still connected after 6.5 s", open, n_fds);
 }
 
 /* ---- many connections at once ---- */
@@ -208,7 +209,7 @@ static void raise_fd_limit(void)
 
 	getrlimit(RLIMIT_NOFILE, &cur);
 	if (cur.rlim_cur < r.rlim_cur)
-		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &r), 0, "RLIMIT_NOFILE: %s", strerror(errno));
+		XT_ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &r), 0, "RLIMIT_NOFILE: %s", strerror(errno));
 }
 
 enum outcome { PENDING, ANSWERED, REFUSED, OTHER };
@@ -295,16 +296,16 @@ Test(live_endpoint, many_connections_at_once)
 	cr_log_info("live_endpoint: %d connections at once: %d answered, %d refused, %d other, "
 		    "%d unfinished after 10 s", CLIENTS_MAX, n[ANSWERED], n[REFUSED], n[OTHER],
 		    n[PENDING]);
-	cr_expect_eq(n[PENDING], 0, "%d connections neither answered nor refused in 10 s",
+	XT_EXPECT_EQ(n[PENDING], 0, "%d connections neither answered nor refused in 10 s",
 		     n[PENDING]);
-	cr_expect_eq(n[OTHER], 0, "%d connections got something else than a 200", n[OTHER]);
-	cr_expect_gt(n[ANSWERED], 0, "no connection was answered");
+	XT_EXPECT_EQ(n[OTHER], 0, "%d connections got something else than a 200", n[OTHER]);
+	XT_EXPECT_GT(n[ANSWERED], 0, "no connection was answered");
 	close_clients();
 	for (int t = 0; t < 3000 && after != before; t += 100) {
 		xt_sleep_ms(100);
 		after = fd_count(cli.pid);
 	}
-	cr_expect_eq(after, before, "the process's fds: %d before, %d after", before, after);
+	XT_EXPECT_EQ(after, before, "the process's fds: %d before, %d after", before, after);
 }
 
 /* ---- a stop with clients connected ---- */
@@ -323,7 +324,7 @@ Test(live_endpoint, sigterm_with_slow_clients_exits_within_a_second)
 	cr_assert(xt_bg_wait(&cli, 1000), "still running 1 s after SIGTERM, 100 slow clients");
 	ms = xt_now_ms() - t0;
 	cr_log_info("live_endpoint: SIGTERM to exit beside 100 slow clients: %lld ms", ms);
-	cr_expect_eq(cli.status, XC_EXIT_OK, "exit code after SIGTERM: %d", cli.status);
+	XT_EXPECT_EQ(cli.status, XC_EXIT_OK, "exit code after SIGTERM: %d", cli.status);
 	out = xt_bg_out(&cli);
 	last = strrchr(out, '\n');
 	while (last && last > out && last[-1] != '\n')
@@ -335,7 +336,7 @@ Test(live_endpoint, sigterm_with_slow_clients_exits_within_a_second)
 		  last ? last : out);
 	free(out);
 	snprintf(cmd, sizeof(cmd), "ip -d link show dev %s | grep -q xdp", net.if_a);
-	cr_expect_neq(xt_net_exec(net.ns_a, "%s", cmd), 0, "an XDP program is still attached");
+	XT_EXPECT_NE(xt_net_exec(net.ns_a, "%s", cmd), 0, "an XDP program is still attached");
 }
 
 /* ---- crafted requests ---- */
@@ -395,7 +396,7 @@ static int exchange(int port, const char *req, size_t len, long long *ms)
 	size_t got = 0, off = 0;
 
 	xt_connect(fd, "127.0.0.1", (__u16)port);
-	cr_assert_eq(fcntl(fd, F_SETFL, O_NONBLOCK), 0, "O_NONBLOCK: %s", strerror(errno));
+	XT_ASSERT_EQ(fcntl(fd, F_SETFL, O_NONBLOCK), 0, "O_NONBLOCK: %s", strerror(errno));
 	/* Sends until an answer begins: a server that stopped reading has said why. */
 	while (!strstr(buf, "\r\n") && got < sizeof(buf) - 1 && xt_now_ms() - t0 < 3000) {
 		struct pollfd p = { .fd = fd, .events = POLLIN | (off < len ? POLLOUT : 0) };
@@ -438,13 +439,13 @@ static void expect_refused(int port, const char *what, const char *req, size_t l
 	long long ms;
 	int status = exchange(port, req, len, &ms);
 
-	cr_expect_neq(status, 200, "%s: 200", what);
+	XT_EXPECT_NE(status, 200, "%s: 200", what);
 	if (want)
-		cr_expect_eq(status, want, "%s: status %d, want %d", what, status, want);
+		XT_EXPECT_EQ(status, want, "%s: status %d, want %d", what, status, want);
 	else
 		cr_expect(status == 0 || (status >= 400 && status < 500) || status == 505,
 			  "%s: status %d", what, status);
-	cr_expect_lt(ms, 3000, "%s: the answer took %lld ms", what, ms);
+	XT_EXPECT_LT(ms, 3000, "%s: the answer took %lld ms", what, ms);
 }
 
 Test(live_endpoint, crafted_requests_never_get_200)
@@ -488,13 +489,13 @@ Test(live_endpoint, pipelined_requests_and_head)
 	cr_assert(buf, "out of memory");
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	xt_connect(fd, "127.0.0.1", (__u16)port);
-	cr_assert_eq(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1, "send");
+	XT_ASSERT_EQ(send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL), (ssize_t)sizeof(req) - 1, "send");
 	while (got < cap - 1 && (r = recv(fd, buf + got, cap - 1 - got, 0)) > 0)
 		got += (size_t)r;
 	buf[got] = '\0';
 	for (at = buf; n < 4 && (at = strstr(at, "HTTP/1.1 ")); at += 9)
 		status[n++] = atoi(at + 9);
-	cr_expect_eq(n, 3, "%d answers to 3 pipelined requests", n);
+	XT_EXPECT_EQ(n, 3, "%d answers to 3 pipelined requests", n);
 	cr_expect(status[0] == 200 && status[1] == 404 && status[2] == 200,
 		  "answers %d %d %d, want 200 404 200", status[0], status[1], status[2]);
 	/* The third answer (HEAD) ends with its head: nothing after the empty line. */
@@ -533,9 +534,9 @@ static void expect_no_caps(pid_t pid)
 	char v[128];
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
-		cr_expect_eq(strtoull(status_line(pid, keys[i], v, sizeof(v)), NULL, 16), 0,
+		XT_EXPECT_EQ(strtoull(status_line(pid, keys[i], v, sizeof(v)), NULL, 16), 0,
 			     "%s is %s", keys[i], v);
-	cr_expect_eq(atoi(status_line(pid, "NoNewPrivs", v, sizeof(v))), 1, "NoNewPrivs %s", v);
+	XT_EXPECT_EQ(atoi(status_line(pid, "NoNewPrivs", v, sizeof(v))), 1, "NoNewPrivs %s", v);
 }
 
 static void expect_uid(pid_t pid, unsigned int uid)
@@ -562,7 +563,7 @@ Test(live_endpoint, serves_as_nobody_without_capabilities)
 	traffic_counted(port);
 	xt_bg_signal(&cli, SIGKILL);
 	cr_assert(xt_bg_wait(&cli, 5000), "no exit after SIGKILL");
-	cr_expect_neq(xt_net_exec(net.ns_a, "ip -d link show dev %s | grep -q xdp", net.if_a), 0,
+	XT_EXPECT_NE(xt_net_exec(net.ns_a, "ip -d link show dev %s | grep -q xdp", net.if_a), 0,
 		      "an XDP program is still attached after SIGKILL");
 }
 
@@ -590,7 +591,7 @@ Test(live_endpoint, unknown_user_is_a_usage_error)
 
 	xt_bg_start(&cli, NULL, argv);
 	cr_assert(xt_bg_wait(&cli, 5000), "no exit");
-	cr_expect_eq(cli.status, XC_EXIT_USAGE, "exit %d", cli.status);
+	XT_EXPECT_EQ(cli.status, XC_EXIT_USAGE, "exit %d", cli.status);
 	err = xt_bg_err(&cli);
 	cr_expect(strstr(err, "xdpcount: -Z: no such user: no-such-user-xdpcount"), "stderr: %s",
 		  err);
