@@ -203,24 +203,31 @@ static void send_traffic(void)
 	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 }
 
-/* GET /metrics until the UDP datagrams show (the exposition follows -i). */
+/*
+ * GET /metrics until the datagrams and the pings show: the exposition follows
+ * -i, and an update may fall between the two.
+ */
 static char *metrics_with_udp(int port, char **head)
 {
-	char series[128], *body = NULL;
-	unsigned long long v = 0;
+	char udp[128], icmp[128], *body = NULL;
+	unsigned long long u = 0, i = 0;
 
-	snprintf(series, sizeof(series), "xdpcount_l4_packets_total{interface=\"%s\",class=\"udp\"}",
+	snprintf(udp, sizeof(udp), "xdpcount_l4_packets_total{interface=\"%s\",class=\"udp\"}",
+		 net.if_a);
+	snprintf(icmp, sizeof(icmp), "xdpcount_l4_packets_total{interface=\"%s\",class=\"icmp\"}",
 		 net.if_a);
 	for (int t = 0; t < 5000; t += 100) {
 		free(body);
 		free(*head);
 		XT_ASSERT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
 			     "GET /metrics");
-		if (xt_prom_sample(body, series, &v) && v == UDP_N)
+		if (xt_prom_sample(body, udp, &u) && u == UDP_N &&
+		    xt_prom_sample(body, icmp, &i) && i == PINGS)
 			return body;
 		xt_sleep_ms(100);
 	}
-	cr_expect_fail("%s: got %llu, want %d", series, v, UDP_N);
+	cr_expect_fail("%s: got %llu, want %d; %s: got %llu, want %d", udp, u, UDP_N, icmp, i,
+		       PINGS);
 	return body;
 }
 
