@@ -574,3 +574,23 @@ int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 	free(buf);
 	return status;
 }
+
+void xt_scapy_send(const char *ns, const char *ifname, const char *frames)
+{
+	char code[1024];
+	int status = -1, saved;
+	pid_t pid;
+
+	snprintf(code, sizeof(code), "from scapy.all import Ether, IP, IPv6, UDP, TCP, Raw, sendp\n"
+		 "sendp(%s, iface='%s', verbose=0)\n", frames, ifname);
+	pid = fork();
+	if (pid == 0) { /* no shell between: the code goes to python as it is */
+		if (xc_net_enter(ns, &saved))
+			_exit(126);
+		execl(xt_python(), xt_python(), "-c", code, (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_gt(pid, 0, "fork: %s", strerror(errno));
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "scapy in %s: %s", ns, code);
+}

@@ -83,6 +83,13 @@ void xt_tcp_transfer(int client, int listener, size_t len);
 /* `ping -c n` from ns to addr; fails the test unless every echo is answered. */
 void xt_ping(const char *ns, const char *addr, int n);
 
+/*
+ * Send frames from ns out of ifname with scapy: frames is a Python expression
+ * of a list of frames over the names Ether, IP, IPv6, UDP, TCP, Raw. Fails the test
+ * unless python exits 0.
+ */
+void xt_scapy_send(const char *ns, const char *ifname, const char *frames);
+
 /* ---- programs in the background ---- */
 
 struct xt_bg {

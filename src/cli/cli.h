@@ -39,6 +39,8 @@ struct xc_cli {
 	long count;              /* intervals; 0: until a signal */
 	long top;
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
+	bool no_drops;           /* no kernel drop reasons */
+	bool observe;            /* count beside the XDP programs already there */
 	bool verbose;
 };
 

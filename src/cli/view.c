@@ -81,6 +81,9 @@ void live_rows(const struct live *lv, struct xc_view_iface *rows)
 		rows[i].lost = f->lost;
 		rows[i].has_kernel = true;
 		xc_ifstats_sub(&rows[i].kernel, &f->kcur, &f->kbase);
+		rows[i].reasons = lv->drops ? f->reasons : NULL;
+		rows[i].n_reasons = f->n_reasons;
+		rows[i].observed = f->obs ? &f->seen : NULL;
 	}
 }
 
@@ -243,6 +246,75 @@ static void interfaces(struct lines *out, const struct live *lv, int width)
 			  xc_mode_name(f->mode), dw[0], d[i][0], dw[1], d[i][1], dw[2], d[i][2]);
 	}
 	free(d);
+}
+
+/* "ipv4 5; udp 3, tcp 2": a count's frames by network and transport class. */
+static void split_text(char *buf, size_t len, const struct xc_class_split *s)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < XC_L3_MAX && at < len; i++)
+		if (s->l3[i].packets)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %llu", at ? ", " : "",
+					       xc_l3_names[i], (unsigned long long)s->l3[i].packets);
+	for (int i = 0, n = 0; i < XC_L4_MAX && at < len; i++)
+		if (s->l4[i].packets)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %llu", n++ ? ", " : "; ",
+					       xc_l4_names[i], (unsigned long long)s->l4[i].packets);
+}
+
+/* Why the kernel dropped what it did after XDP, per interface. */
+static void drop_reasons(struct lines *out, const struct live *lv, bool compact)
+{
+	char h[24], split[160];
+	bool any = false;
+
+	if (!lv->drops)
+		return;
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+
+		for (size_t k = 0; k < f->n_reasons; k++) {
+			const struct xc_drop_reason *r = &f->reasons[k];
+
+			if (!any)
+				lines_add(out, "%-12s %-24s %12s %12s  %s", "kernel drops",
+					  "reason", "packets", "bytes", "classes");
+			any = true;
+			split_text(split, sizeof(split), &r->s);
+			lines_add(out, "%-12s %-24s %12llu %12s  %s", f->name, r->name,
+				  (unsigned long long)r->s.pb.packets,
+				  xc_human_bytes((double)r->s.pb.bytes, h, sizeof(h)), split);
+		}
+	}
+	if (!any && !compact)
+		lines_add(out, "kernel drops: none since counting began");
+}
+
+/* Observe mode: what each observed program returned, per action. */
+static void verdicts(struct lines *out, const struct live *lv)
+{
+	struct xc_class_split s;
+	char h[24], split[160];
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+
+		if (!f->obs)
+			continue;
+		lines_add(out, "%-12s %-24s %12s %12s  %s", "XDP verdicts", "action", "packets",
+			  "bytes", "classes");
+		for (int v = 0; v < XC_V_MAX; v++) {
+			xc_verdict_split(&f->seen, (enum xc_verdict)v, &s);
+			if (!s.pb.packets && v == XC_V_OTHER)
+				continue;
+			split_text(split, sizeof(split), &s);
+			lines_add(out, "%-12s %-24s %12llu %12s  %s", f->name, xc_verdict_names[v],
+				  (unsigned long long)s.pb.packets,
+				  xc_human_bytes((double)s.pb.bytes, h, sizeof(h)), split);
+		}
+	}
 }
 
 static void tables(struct lines *out, const struct xc_snapshot *s)
@@ -428,7 +500,10 @@ static size_t build(const struct live *lv, struct lines *out, int width, int hei
 	classes(out, c, &r, compact);
 	gap(out, compact);
 	interfaces(out, lv, width);
-	tables(out, &lv->cur);
+	drop_reasons(out, lv, compact);
+	verdicts(out, lv);
+	if (lv->xc)
+		tables(out, &lv->cur);
 	gap(out, compact);
 	sizes(out, c, &r, width, compact);
 	if (!idx)
@@ -513,6 +588,41 @@ static struct json_object *json_kstats(const struct xc_ifstats *s)
 	return o;
 }
 
+/* Kernel drop reasons by interface: {"eth1": {"NO_SOCKET": split, ...}}. */
+static struct json_object *json_reasons(const struct live *lv)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < lv->n_ifs; i++)
+		json_object_object_add(o, lv->ifs[i].name,
+				       xc_json_drop_reasons(lv->ifs[i].reasons,
+							    lv->ifs[i].n_reasons));
+	return o;
+}
+
+/* Observe mode: the observed programs and their verdicts, by interface. */
+static void json_observed(const struct live *lv, struct json_object *o)
+{
+	struct json_object *progs = json_object_new_object();
+	struct json_object *verdicts = json_object_new_object();
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+		struct json_object *p;
+
+		if (!f->obs)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "id", json_object_new_uint64(xc_observe_prog_id(f->obs)));
+		json_object_object_add(p, "function",
+				       json_object_new_string(xc_observe_prog_name(f->obs)));
+		json_object_object_add(progs, f->name, p);
+		json_object_object_add(verdicts, f->name, xc_json_verdicts(&f->seen));
+	}
+	json_object_object_add(o, "observed", progs);
+	json_object_object_add(o, "verdicts", verdicts);
+}
+
 static struct json_object *json_drops(const struct live *lv)
 {
 	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
@@ -542,6 +652,8 @@ static struct json_object *json_drops(const struct live *lv)
 	}
 	json_object_object_add(o, "kernel", kernel);
 	json_object_object_add(o, "tables", tabs);
+	if (lv->drops)
+		json_object_object_add(o, "reasons", json_reasons(lv));
 	return o;
 }
 
@@ -599,5 +711,7 @@ struct json_object *live_json(const struct live *lv)
 	json_object_object_add(o, "final", json_object_new_boolean(lv->final));
 	json_object_object_add(o, "rates", json_rates(lv, &r));
 	json_object_object_add(o, "drops", json_drops(lv));
+	if (lv->cli->observe)
+		json_observed(lv, o);
 	return o;
 }

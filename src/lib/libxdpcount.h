@@ -19,5 +19,7 @@
 #include "ifstats.h"
 #include "output.h"
 #include "prom.h"
+#include "drops.h"
+#include "observe.h"
 
 #endif /* LIBXDPCOUNT_H */
