@@ -101,7 +101,7 @@ static void expect_interfaces(const char *what, struct json_object *o,
 		return;
 	lo = xt_json_get(what, ifs, "lo");
 	xt_json_counters(what, lo, &c, NULL);
-	expect_counters_eq("interfaces.lo", &c, &exp->c);
+	xt_expect_counters_eq("interfaces.lo", &c, &exp->c);
 }
 
 /* The JSON of a whole fixture with every entry listed. */
@@ -117,16 +117,16 @@ static void expect_json_fixture(const char *what, struct json_object *o,
 	size_t n_src, n_ports, n_fl;
 
 	xt_json_counters(what, o, &c, le);
-	expect_counters_eq(what, &c, &exp->c);
+	xt_expect_counters_eq(what, &c, &exp->c);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
 		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
 			     what, i, le[i], exp->size_le[i]);
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
 	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
-	expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
-	expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
-	expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
 	expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
 	expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
 	expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
@@ -427,8 +427,84 @@ Test(cli, unprivileged)
 	char path[512];
 
 	run_cli(&p, nobody, "-r", xt_pcap_path(path, sizeof(path), "mix.pcap"), "--json", NULL);
-	expect_failure("xdpcount as nobody without capabilities", &p, XC_EXIT_PERM, "CAP_BPF",
+	expect_failure("xdpcount as nobody without capabilities", &p, XC_EXIT_PERM,
+		       "missing CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON", false);
+	xt_proc_free(&p);
+	/* The file is looked at first: a missing one is exit 5 whoever asks. */
+	run_cli(&p, nobody, "-r", xt_pcap_path(path, sizeof(path), "no_such_file.pcap"), NULL);
+	expect_failure("xdpcount as nobody, missing file", &p, XC_EXIT_FILE, "No such file",
 		       false);
+	xt_proc_free(&p);
+}
+
+/*
+ * Each capability of the three dropped in turn (with CAP_SYS_ADMIN, which
+ * stands in for all three): exit 3, naming that one and no other.
+ */
+static void check_without(const char *cap, const char *name)
+{
+	static const char *const all[] = { "CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON" };
+	char drop[64], mix[512], what[96], says[64];
+	const char *const wrapper[] = { SETPRIV, "--inh-caps=-all", drop, "--", NULL };
+	struct xt_proc p;
+
+	snprintf(drop, sizeof(drop), "--bounding-set=-%s,-sys_admin", cap);
+	snprintf(what, sizeof(what), "xdpcount -r mix.pcap without %s", name);
+	snprintf(says, sizeof(says), "missing %s (", name);
+	run_cli(&p, wrapper, "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"), NULL);
+	expect_failure(what, &p, XC_EXIT_PERM, says, false);
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(all[i], name))
+			cr_expect(!strstr(p.err, all[i]) || strstr(p.err, all[i]) > strstr(p.err, "("),
+				  "%s: it says %s is missing too: %s", what, all[i], p.err);
+	xt_proc_free(&p);
+}
+
+Test(cli, privileges_each_capability)
+{
+	check_without("bpf", "CAP_BPF");
+	check_without("net_admin", "CAP_NET_ADMIN");
+	check_without("perfmon", "CAP_PERFMON");
+}
+
+/* The documented three and nothing else are enough: the counts are gen.py's. */
+Test(cli, privileges_documented_set_suffices)
+{
+	static const char *const three[] = {
+		SETPRIV, "--inh-caps=-all", "--bounding-set=-all,+bpf,+net_admin,+perfmon", "--",
+		NULL,
+	};
+	struct xt_expect exp;
+	struct json_object *o;
+	struct xc_counters c;
+	struct xt_proc p;
+
+	xt_expect_load(&exp, "mix", "mix.pcap");
+	run_cli(&p, three, "-r", exp.path, "--json", NULL);
+	cr_assert_eq(p.status, XC_EXIT_OK, "with " "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON only: "
+		     "exit %d: %s", p.status, p.err);
+	o = one_object("the three capabilities", &p);
+	xt_json_counters("the three capabilities", o, &c, NULL);
+	xt_expect_counters_eq("the three capabilities", &c, &exp.c);
+	json_object_put(o);
+	xt_proc_free(&p);
+	xt_expect_free(&exp);
+}
+
+/* -v: the verifier's statistics on a load that succeeded. */
+Test(cli, verbose_prints_verifier_statistics)
+{
+	struct xt_proc p;
+	char mix[512];
+	unsigned long insns = 0;
+	const char *at;
+
+	run_cli(&p, NULL, "-v", "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"), "--json", NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "-v: exit %d", p.status);
+	at = strstr(p.err, "\nprocessed ");
+	cr_expect(at && sscanf(at, "\nprocessed %lu insns", &insns) == 1 && insns > 0,
+		  "-v: no \"processed N insns\" line from the verifier: %.2000s",
+		  p.err + (strlen(p.err) > 2000 ? strlen(p.err) - 2000 : 0));
 	xt_proc_free(&p);
 }
 
@@ -446,6 +522,8 @@ static void check_usage(const char *what, const char *says, const char *arg, ...
 	run_cli_va(&p, NULL, arg ? lead : NULL, arg, ap);
 	va_end(ap);
 	expect_failure(what, &p, XC_EXIT_USAGE, says, true);
+	cr_expect(!strncmp(p.err, "xdpcount: ", 10), "%s: stderr does not begin \"xdpcount: \": %s",
+		  what, p.err);
 	xt_proc_free(&p);
 }
 
@@ -472,4 +550,28 @@ Test(cli, usage_unknown_option)
 Test(cli, usage_no_arguments)
 {
 	check_usage("no arguments", "-r FILE", NULL);
+}
+
+Test(cli, usage_bad_prometheus)
+{
+	check_usage("--prometheus 127.0.0.1:99999", "--prometheus wants [ADDR:]PORT",
+		    "--prometheus", "127.0.0.1:99999", NULL);
+}
+
+/* tcpdump's habit: a filter expression after -r FILE. */
+Test(cli, usage_filter_expression)
+{
+	check_usage("-r FILE 'tcp port 80'", "give no interfaces or filter: 'tcp port 80'",
+		    "tcp port 80", NULL);
+}
+
+Test(cli, help_short_option)
+{
+	struct xt_proc p;
+
+	run_cli(&p, NULL, "-h", NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "-h: exit %d (stderr: %s)", p.status, p.err);
+	cr_expect(!strncmp(p.out, "Usage: xdpcount ", 16) && strstr(p.out, "--interval"),
+		  "-h: no help on stdout: %.300s", p.out);
+	xt_proc_free(&p);
 }

@@ -19,15 +19,15 @@
 #define UDP_FRAME (ETH_IP4 + 8 + PAYLOAD)
 #define SYN_FRAME (ETH_IP4 + 20) /* scapy's TCP header has no options */
 
-static struct xc_net net, other;
+static struct xt_net net, other;
 static struct xc_drops *drops;
 
 static void teardown(void)
 {
 	xc_drops_close(drops);
 	drops = NULL;
-	xc_net_destroy(&other);
-	xc_net_destroy(&net);
+	xt_net_destroy(&other);
+	xt_net_destroy(&net);
 }
 
 TestSuite(drops, .fini = teardown, .timeout = 60);
@@ -38,24 +38,24 @@ static void setup_net(void)
 	char why[256] = "";
 	int saved, err;
 
-	xt_net_create(&net, "d", 0);
+	xt_net_create_or_fail(&net, "d", 0);
 	xt_net_silent(&net);
 	err = xc_drops_open(&drops, why, sizeof(why));
 	cr_assert_eq(err, 0, "opening the drop tracer: %s (%s)", strerror(-err), why);
-	saved = xt_enter(net.ns_a);
+	saved = xt_net_enter_or_fail(net.ns_a);
 	err = xc_drops_watch(drops, net.ifindex_a);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert_eq(err, 0, "watching %s: %s", net.if_a, strerror(-err));
 	cr_assert_eq(xc_drops_attach(drops), 0, "attaching the drop tracer");
 }
 
 /* n copies of a frame from B to A, as a Python list expression. */
-static void send_b_to_a(const struct xc_net *n, const char *ip_args, const char *l4, int count)
+static void send_b_to_a(const struct xt_net *n, const char *ip_args, const char *l4, int count)
 {
 	char frames[512];
 
 	snprintf(frames, sizeof(frames),
-		 "[Ether(src='%s', dst='%s')/IP(src='" XC_NET_IP4_B "', dst='" XC_NET_IP4_A
+		 "[Ether(src='%s', dst='%s')/IP(src='" XT_NET_IP4_B "', dst='" XT_NET_IP4_A
 		 "'%s)/%s]*%d", n->mac_b, n->mac_a, ip_args, l4, count);
 	xt_scapy_send(n->ns_b, n->if_b, frames);
 }
@@ -136,7 +136,7 @@ Test(drops, ipv4_bad_header_checksum)
 Test(drops, nftables_drop_rule)
 {
 	setup_net();
-	cr_assert_eq(xc_net_exec(net.ns_a, "nft add table inet xctest && "
+	cr_assert_eq(xt_net_exec(net.ns_a, "nft add table inet xctest && "
 				 "nft add chain inet xctest input \"{ type filter hook input priority 0; }\" && "
 				 "nft add rule inet xctest input udp dport %d drop", NFT_PORT), 0,
 		     "adding the nftables rule in %s", net.ns_a);
@@ -147,7 +147,7 @@ Test(drops, nftables_drop_rule)
 Test(drops, other_namespaces_do_not_count)
 {
 	setup_net();
-	xt_net_create(&other, "e", 0);
+	xt_net_create_or_fail(&other, "e", 0);
 	xt_net_silent(&other);
 	cr_log_info("ifindex of A: %d here, %d in the other network", net.ifindex_a,
 		    other.ifindex_a);

@@ -32,14 +32,14 @@
 #define START_MS 15000 /* loading the program, attaching */
 #define SAFETY "60"    /* --duration bound of every run: it never outlives a test */
 
-static struct xc_net net, net2;
+static struct xt_net net, net2;
 static struct xt_bg cli;
 
 static void teardown(void)
 {
 	xt_bg_stop(&cli);
-	xc_net_destroy(&net2);
-	xc_net_destroy(&net);
+	xt_net_destroy(&net2);
+	xt_net_destroy(&net);
 }
 
 TestSuite(live_cli, .fini = teardown, .timeout = 60);
@@ -94,11 +94,11 @@ static void stop(struct xt_bg *bg, int sig, int want)
 
 static __u32 xdp_prog_on(const char *ns, int ifindex, char *name, size_t len)
 {
-	int saved = xt_enter(ns);
+	int saved = xt_net_enter_or_fail(ns);
 	__u32 id = 0;
 
 	xc_xdp_query(ifindex, &id, name, len);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	return id;
 }
 
@@ -303,12 +303,12 @@ Test(live_cli, json_lines)
 	long long ms, prev_ms = 0;
 	char path[128];
 
-	xt_net_create(&net, "j", 0);
+	xt_net_create_or_fail(&net, "j", 0);
 	xt_net_static(&net);
 	xt_kernel_rx(net.ns_a, net.if_a, &before);
 	start(&cli, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
 	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	cr_expect(wait_value(&cli, "l4.udp.packets", UDP_N, 5000),
 		  "no line counted %d UDP datagrams", UDP_N);
 	xt_kernel_rx(net.ns_a, net.if_a, &after);
@@ -339,7 +339,7 @@ Test(live_cli, count_and_duration)
 	struct lines_json l;
 	struct xt_bg *bg = &cli;
 
-	xt_net_create(&net, "d", 0);
+	xt_net_create_or_fail(&net, "d", 0);
 	start(bg, "--json", "-c", "3", "-i", "0.2", net.if_a, NULL);
 	cr_assert(xt_bg_wait(bg, 10000), "--count 3 -i 0.2 did not end");
 	cr_expect_eq(bg->status, XC_EXIT_OK, "--count: exit code %d", bg->status);
@@ -364,7 +364,7 @@ Test(live_cli, sigkill_leaves_nothing)
 {
 	char name[64];
 
-	xt_net_create(&net, "k", 0);
+	xt_net_create_or_fail(&net, "k", 0);
 	start(&cli, "--json", "--duration", SAFETY, net.if_a, NULL);
 	cr_assert_neq(xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), 0,
 		      "nothing attached while counting");
@@ -381,7 +381,7 @@ Test(live_cli, second_instance)
 	char name[64], want[64];
 	__u32 id;
 
-	xt_net_create(&net, "2", 0);
+	xt_net_create_or_fail(&net, "2", 0);
 	xt_net_static(&net);
 	start(&cli, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
 	id = xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name));
@@ -395,7 +395,7 @@ Test(live_cli, second_instance)
 	xt_proc_free(&p);
 	cr_expect_eq(xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), id,
 		     "the first instance's program was replaced");
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	cr_expect(wait_value(&cli, "l4.icmp.packets", PINGS, 5000),
 		  "the first instance did not go on counting");
 	stop(&cli, SIGINT, XC_EXIT_OK);
@@ -412,15 +412,15 @@ Test(live_cli, interface_lost)
 	struct json_object *last;
 	char path[128], *err;
 
-	xt_net_create(&net, "l", 0);
-	xt_net_join(&net2, &net, "m");
+	xt_net_create_or_fail(&net, "l", 0);
+	xt_net_join_or_fail(&net2, &net, "m");
 	xt_net_static(&net);
 	start(&cli, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, net2.if_a, NULL);
-	cr_assert_eq(xc_net_exec(net.ns_a, "ip link del %s", net2.if_a), 0, "deleting %s",
+	cr_assert_eq(xt_net_exec(net.ns_a, "ip link del %s", net2.if_a), 0, "deleting %s",
 		     net2.if_a);
 	cr_expect(xt_bg_wait_err(&cli, "disappeared", 5000),
 		  "no word of the lost interface: %s", xt_bg_err(&cli));
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	snprintf(path, sizeof(path), "interfaces.%s.l4.icmp.packets", net.if_a);
 	cr_expect(wait_value(&cli, path, PINGS, 5000), "counting did not go on on %s", net.if_a);
 	stop(&cli, SIGTERM, XC_EXIT_IFLOST);
@@ -452,7 +452,7 @@ Test(live_cli, missing_interface)
 {
 	struct xt_proc p;
 
-	xt_net_create(&net, "n", 0);
+	xt_net_create_or_fail(&net, "n", 0);
 	run(&p, NULL, "eth9", NULL);
 	expect_failure(&p, XC_EXIT_NOIF, "xdpcount: no such interface: eth9\n");
 	xt_proc_free(&p);
@@ -465,7 +465,7 @@ Test(live_cli, missing_privileges)
 	};
 	struct xt_proc p;
 
-	xt_net_create(&net, "p", 0);
+	xt_net_create_or_fail(&net, "p", 0);
 	run(&p, no_caps, net.if_a, NULL);
 	expect_failure(&p, XC_EXIT_PERM, "CAP_BPF+CAP_NET_ADMIN");
 	xt_proc_free(&p);
@@ -476,7 +476,7 @@ Test(live_cli, bad_options)
 {
 	struct xt_proc p;
 
-	xt_net_create(&net, "o", 0);
+	xt_net_create_or_fail(&net, "o", 0);
 	run(&p, NULL, "--prometheus", "127.0.0.1:99999", net.if_a, NULL);
 	expect_failure(&p, XC_EXIT_USAGE, "--prometheus wants [ADDR:]PORT, not '127.0.0.1:99999'");
 	xt_proc_free(&p);
@@ -487,6 +487,12 @@ Test(live_cli, bad_options)
 	run(&p, NULL, "--count", "0", net.if_a, NULL);
 	expect_failure(&p, XC_EXIT_USAGE, "--count must be a whole number");
 	xt_proc_free(&p);
+	/* Below the floor it warns, and still counts. */
+	run(&p, NULL, "--json", "-c", "2", "-i", "0.05", net.if_a, NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "-i 0.05: exit %d: %s", p.status, p.err);
+	cr_expect(!strncmp(p.err, "xdpcount: warning: -i 0.05", 26), "-i 0.05: no warning: %s",
+		  p.err);
+	xt_proc_free(&p);
 	expect_detached("after the usage errors", net.ns_a, net.ifindex_a);
 }
 
@@ -496,9 +502,9 @@ Test(live_cli, mode_fallback)
 	struct xt_proc p;
 	char path[64];
 
-	xt_net_create(&net, "b", 0);
+	xt_net_create_or_fail(&net, "b", 0);
 	/* A bridge made in the test's namespace: its driver has no native XDP. */
-	cr_assert_eq(xc_net_exec(net.ns_a, "ip link add xbr0 type bridge && ip link set xbr0 up"),
+	cr_assert_eq(xt_net_exec(net.ns_a, "ip link add xbr0 type bridge && ip link set xbr0 up"),
 		     0, "making a bridge in %s", net.ns_a);
 	run(&p, NULL, "--mode", "native", "xbr0", NULL);
 	expect_failure(&p, XC_EXIT_FAIL, "xbr0 has no native XDP");
@@ -537,10 +543,10 @@ Test(live_cli, text_blocks)
 {
 	char *out;
 
-	xt_net_create(&net, "t", 0);
+	xt_net_create_or_fail(&net, "t", 0);
 	xt_net_static(&net);
 	start(&cli, "--text", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	for (int t = 0; t < 5000; t += 50) {
 		out = xt_bg_out(&cli);
 		if (text_row(out, "icmp") == PINGS)
@@ -628,7 +634,7 @@ Test(live_cli, terminal_view)
 	char *out, *after;
 	pid_t pid;
 
-	xt_net_create(&net, "y", 0);
+	xt_net_create_or_fail(&net, "y", 0);
 	argv[3] = net.ns_a;
 	argv[4] = xt_bin();
 	argv[9] = net.if_a;
@@ -719,7 +725,8 @@ static void pty_drain(struct pty_out *o, int ms)
 /* Wait until the output from offset from holds needle; where it is, or NULL. */
 static const char *pty_wait(struct pty_out *o, size_t from, const char *needle, int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 20) {
+	/* A clock, not a count of rounds: a hung-up pty returns from poll at once. */
+	for (long long end = xt_now_ms() + timeout_ms; xt_now_ms() < end;) {
 		const char *hit = strstr(o->buf + from, needle);
 
 		if (hit)
@@ -732,7 +739,7 @@ static const char *pty_wait(struct pty_out *o, size_t from, const char *needle, 
 /* waitpid with options (WUNTRACED, WCONTINUED, 0 for exit) within timeout_ms. */
 static bool pty_waitpid(struct pty_out *o, pid_t pid, int options, int *status, int timeout_ms)
 {
-	for (int t = 0; t < timeout_ms; t += 20) {
+	for (long long end = xt_now_ms() + timeout_ms; xt_now_ms() < end;) {
 		if (waitpid(pid, status, options | WNOHANG) == pid)
 			return true;
 		pty_drain(o, 20);
@@ -752,7 +759,7 @@ Test(live_cli, suspend_and_continue)
 	int st = 0;
 	pid_t pid;
 
-	xt_net_create(&net, "z", 0);
+	xt_net_create_or_fail(&net, "z", 0);
 	argv[3] = net.ns_a;
 	argv[4] = xt_bin();
 	argv[9] = net.if_a;
@@ -831,9 +838,9 @@ Test(live_cli, long_interface_name)
 	struct xt_proc p;
 	int n = 0;
 
-	xt_net_create(&net, "w", 0);
-	xt_net_join(&net2, &net, "v");
-	cr_assert_eq(xc_net_exec(net.ns_a, "ip link set %s down && ip link set %s name %s && "
+	xt_net_create_or_fail(&net, "w", 0);
+	xt_net_join_or_fail(&net2, &net, "v");
+	cr_assert_eq(xt_net_exec(net.ns_a, "ip link set %s down && ip link set %s name %s && "
 				 "ip link set %s up", net.if_a, net.if_a, LONG_IF, LONG_IF),
 		     0, "renaming %s to %s", net.if_a, LONG_IF);
 	snprintf(net.if_a, sizeof(net.if_a), "%s", LONG_IF);

@@ -31,10 +31,10 @@ static int expect_cpu_shares(const char *name, struct xc_counter *xc,
 
 	cr_assert(ncpus > 0 && got && want, "possible CPUs: %d", ncpus);
 	want_per_cpu(exp, cpus, want, ncpus);
-	expect_ok(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
+	xt_expect_ok(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
 	for (int c = 0; c < ncpus; c++) {
 		snprintf(what, sizeof(what), "%s: CPU %d's copy", name, c);
-		expect_counters_eq(what, &got[c], &want[c]);
+		xt_expect_counters_eq(what, &got[c], &want[c]);
 		busy += got[c].total.packets != 0;
 	}
 	free(got);
@@ -49,8 +49,8 @@ static void expect_summed(const char *name, struct xc_counter *xc,
 	struct xc_snapshot s;
 
 	xt_snapshot(xc, &s);
-	expect_counters_eq(name, &s.total, &exp->c);
-	expect_tables_eq(name, &s, exp);
+	xt_expect_counters_eq(name, &s.total, &exp->c);
+	xt_expect_tables_eq(name, &s, exp);
 	/* A key counted on several CPUs is one entry, inserted once. */
 	cr_expect_eq(s.tables[XC_TAB_SOURCES].inserted, exp->n_sources,
 		     "%s: sources inserted %llu, want %zu", name,
@@ -60,7 +60,7 @@ static void expect_summed(const char *name, struct xc_counter *xc,
 		     s.tables[XC_TAB_FLOWS].inserted, exp->n_flows);
 	cr_expect_eq(s.n_ifaces, 1, "%s: interfaces: got %zu, want 1 (lo)", name, s.n_ifaces);
 	if (s.n_ifaces == 1)
-		expect_counters_eq("the interface", &s.ifaces[0].c, &exp->c);
+		xt_expect_counters_eq("the interface", &s.ifaces[0].c, &exp->c);
 	xc_snapshot_free(&s);
 }
 
@@ -119,7 +119,7 @@ Test(percpu, each_cpu_alone)
 		one.n = 1;
 		one.cpu[0] = cpus.cpu[i];
 		snprintf(name, sizeof(name), "vlan on CPU %d", one.cpu[0]);
-		expect_ok(xc_counter_reset(xc), "xc_counter_reset");
+		xt_expect_ok(xc_counter_reset(xc), "xc_counter_reset");
 		xt_pin_cpu(one.cpu[0]);
 		cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s", name);
 		expect_summed(name, xc, &exp);

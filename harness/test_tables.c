@@ -75,10 +75,10 @@ static void check_small_tables(const char *name, struct xt_run_opts *opts)
 	cr_expect_eq(xt_run_capture(xc, exp.path, opts, &res), XC_REPLAY_OK, "%s: replay", name);
 	xt_snapshot(xc, &s);
 
-	expect_counters_eq(name, &s.total, &exp.c);
-	expect_ports_eq(name, s.ports, s.n_ports, exp.ports, exp.n_ports);
-	expect_sources_in(name, s.sources, s.n_sources, exp.sources, exp.n_sources);
-	expect_flows_in(name, s.flows, s.n_flows, exp.flows, exp.n_flows);
+	xt_expect_counters_eq(name, &s.total, &exp.c);
+	xt_expect_ports_eq(name, s.ports, s.n_ports, exp.ports, exp.n_ports);
+	xt_expect_sources_in(name, s.sources, s.n_sources, exp.sources, exp.n_sources);
+	xt_expect_flows_in(name, s.flows, s.n_flows, exp.flows, exp.n_flows);
 	expect_lru_stats(name, "sources", &s.tables[XC_TAB_SOURCES], exp.n_sources,
 			 s.n_sources);
 	expect_lru_stats(name, "flows", &s.tables[XC_TAB_FLOWS], exp.n_flows, s.n_flows);

@@ -23,7 +23,7 @@ static const char *const counter_names[] = {
 _Static_assert(N_COUNTERS * sizeof(struct xc_pb) == sizeof(struct xc_counters),
 	       "counter_names must name every counter of struct xc_counters");
 
-bool expect_ok(int err, const char *what)
+bool xt_expect_ok(int err, const char *what)
 {
 	cr_expect_eq(err, 0, "%s: got error %d (%s), want 0", what, err,
 		     strerror(err < 0 ? -err : err));
@@ -40,7 +40,7 @@ static bool expect_pb_eq(const char *what, const char *name,
 	return got->packets == want->packets && got->bytes == want->bytes;
 }
 
-bool expect_counters_eq(const char *what, const struct xc_counters *got,
+bool xt_expect_counters_eq(const char *what, const struct xc_counters *got,
 			const struct xc_counters *want)
 {
 	const struct xc_pb *g = (const struct xc_pb *)got;
@@ -87,7 +87,7 @@ static bool expect_bucket_bounds(const char *what, int b, const struct xc_pb *pb
 	return ok;
 }
 
-bool expect_counters_consistent(const char *what, const struct xc_counters *c,
+bool xt_expect_counters_consistent(const char *what, const struct xc_counters *c,
 				bool sizes)
 {
 	struct xc_pb l4 = pb_sum(c->l4, XC_L4_MAX);
@@ -250,44 +250,44 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	return ok;
 }
 
-bool expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
+bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
 		     const struct xc_port *want, size_t n_want)
 {
 	return expect_table(what, &port_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
+bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
 		      const struct xt_expect *exp)
 {
 	bool ok = true;
 
-	ok &= expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
-	ok &= expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
-	ok &= expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+	ok &= xt_expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
 	return ok;
 }
 

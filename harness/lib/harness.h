@@ -4,7 +4,7 @@
  * counts (pcaps/NAME.expect.json: gen.py's oracle), checks that compare what
  * the program counted with them, and running a capture frame by frame.
  * Checks report through cr_expect and return whether everything held, so
- * set-up reads as a ladder: if (!expect_ok(err, "open")) return;
+ * set-up reads as a ladder: if (!xt_expect_ok(err, "open")) return;
  */
 #ifndef XDPCOUNT_HARNESS_H
 #define XDPCOUNT_HARNESS_H
@@ -118,31 +118,31 @@ void xt_case_count(const struct xt_expect *exp, const struct xt_case *k,
 
 /* ---- checks: each reports every difference, returns true when there was none ---- */
 
-bool expect_ok(int err, const char *what);
+bool xt_expect_ok(int err, const char *what);
 
 /* Every counter: total, malformed, vlan, each l3, each l4, no_l4, each size bucket. */
-bool expect_counters_eq(const char *what, const struct xc_counters *got,
+bool xt_expect_counters_eq(const char *what, const struct xc_counters *got,
 			const struct xc_counters *want);
 
 /* The contract's partitions and bounds; sizes: whether the histogram was counted. */
-bool expect_counters_consistent(const char *what, const struct xc_counters *c,
+bool xt_expect_counters_consistent(const char *what, const struct xc_counters *c,
 				bool sizes);
 
 /* Whole tables, matched by key whatever their order: every entry, packets and bytes. */
-bool expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want);
-bool expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
+bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
 		     const struct xc_port *want, size_t n_want);
-bool expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want);
 /* Only that each entry of got is in want with the same counts (an LRU kept a part). */
-bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
+bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
 		       const struct xc_source *want, size_t n_want);
-bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
+bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want);
 
 /* The snapshot's source, port and flow tables against the expected lists. */
-bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
+bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
 		      const struct xt_expect *exp);
 
 /*

@@ -31,7 +31,7 @@ void xt_sleep_ms(int ms)
 		;
 }
 
-static long long now_ms(void)
+long long xt_now_ms(void)
 {
 	struct timespec ts;
 
@@ -41,20 +41,20 @@ static long long now_ms(void)
 
 /* ---- networks ---- */
 
-void xt_net_create(struct xc_net *net, const char *tag, int mtu)
+void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu)
 {
-	cr_assert_eq(xc_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
+	cr_assert_eq(xt_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
 }
 
-void xt_net_join(struct xc_net *net, const struct xc_net *host, const char *tag)
+void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag)
 {
-	cr_assert_eq(xc_net_join(net, host, tag, 0), 0,
+	cr_assert_eq(xt_net_join(net, host, tag, 0), 0,
 		     "creating a second veth pair into %s (%s)", host->ns_a, tag);
 }
 
 static void exec_ok(const char *ns, const char *cmd)
 {
-	cr_assert_eq(xc_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
+	cr_assert_eq(xt_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
 }
 
 static void end_silent(const char *ns, const char *ifname)
@@ -66,7 +66,7 @@ static void end_silent(const char *ns, const char *ifname)
 	exec_ok(ns, cmd);
 }
 
-void xt_net_silent(const struct xc_net *net)
+void xt_net_silent(const struct xt_net *net)
 {
 	end_silent(net->ns_a, net->if_a);
 	end_silent(net->ns_b, net->if_b);
@@ -86,10 +86,10 @@ static void end_static(const char *ns, const char *ifname, const char *ip4,
 	exec_ok(ns, cmd);
 }
 
-void xt_net_static(const struct xc_net *net)
+void xt_net_static(const struct xt_net *net)
 {
-	end_static(net->ns_a, net->if_a, XC_NET_IP4_B, XC_NET_IP6_B, net->mac_b);
-	end_static(net->ns_b, net->if_b, XC_NET_IP4_A, XC_NET_IP6_A, net->mac_a);
+	end_static(net->ns_a, net->if_a, XT_NET_IP4_B, XT_NET_IP6_B, net->mac_b);
+	end_static(net->ns_b, net->if_b, XT_NET_IP4_A, XT_NET_IP6_A, net->mac_a);
 	/* Link-up chatter (MLD reports, DAD of the link-local address) dies down. */
 	cr_assert(xt_wait_quiet(net->ns_a, net->if_a, 1500, 10000),
 		  "%s: still receiving frames after 10 s", net->if_a);
@@ -103,18 +103,18 @@ void xt_net_gro(const char *ns, const char *ifname)
 	exec_ok(ns, cmd);
 }
 
-int xt_enter(const char *ns)
+int xt_net_enter_or_fail(const char *ns)
 {
 	int saved;
 
-	cr_assert_eq(xc_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns,
+	cr_assert_eq(xt_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns,
 		     strerror(errno));
 	return saved;
 }
 
-void xt_leave(int saved)
+void xt_net_leave_or_fail(int saved)
 {
-	cr_assert_eq(xc_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
+	cr_assert_eq(xt_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
 }
 
 static unsigned long long json_stat(struct json_object *o, const char *key)
@@ -153,16 +153,16 @@ void xt_kernel_rx(const char *ns, const char *ifname, struct xt_krx *rx)
 
 bool xt_wait_quiet(const char *ns, const char *ifname, int quiet_ms, int timeout_ms)
 {
-	long long start = now_ms(), since = start;
+	long long start = xt_now_ms(), since = start;
 	struct xt_krx last, cur;
 
 	xt_kernel_rx(ns, ifname, &last);
-	while (now_ms() - start < timeout_ms) {
+	while (xt_now_ms() - start < timeout_ms) {
 		xt_sleep_ms(100);
 		xt_kernel_rx(ns, ifname, &cur);
 		if (cur.packets != last.packets)
-			since = now_ms();
-		else if (now_ms() - since >= quiet_ms)
+			since = xt_now_ms();
+		else if (xt_now_ms() - since >= quiet_ms)
 			return true;
 		last = cur;
 	}
@@ -182,17 +182,17 @@ struct xc_counter *xt_counter(__u32 action)
 
 void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode mode)
 {
-	int saved = xt_enter(ns), err;
+	int saved = xt_net_enter_or_fail(ns), err;
 
 	err = xc_counter_attach(xc, ifindex, mode, NULL);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert_eq(err, 0, "attaching in %s mode to ifindex %d in %s: %s",
 		     xc_mode_name(mode), ifindex, ns, strerror(-err));
 }
 
 bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 	struct xc_counters c;
 
 	do {
@@ -200,7 +200,7 @@ bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeou
 		if (c.total.packets >= packets)
 			return true;
 		xt_sleep_ms(2);
-	} while (now_ms() - start < timeout_ms);
+	} while (xt_now_ms() - start < timeout_ms);
 	return false;
 }
 
@@ -233,10 +233,10 @@ unsigned long xt_send_capture(struct xc_counter *gen, const char *gen_ns,
 	struct send_ctx s = { gen, counter, gen_ifindex, before, 0 };
 	struct xc_replay res;
 	char err[256];
-	int saved = xt_enter(gen_ns), rc;
+	int saved = xt_net_enter_or_fail(gen_ns), rc;
 
 	rc = xc_capture_each(path, send_one, &s, &res, err, sizeof(err));
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert_eq(rc, XC_REPLAY_OK, "%s: %s", path, err);
 	return s.sent;
 }
@@ -299,11 +299,11 @@ int xt_socket_in(const char *ns, int type, const char *addr, __u16 port)
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(addr, port, &ss);
 	struct timeval tv = { .tv_sec = 5 };
-	int saved = xt_enter(ns), fd, one = 1;
+	int saved = xt_net_enter_or_fail(ns), fd, one = 1;
 
 	/* A socket belongs to the namespace it was made in, wherever it is used. */
 	fd = socket(ss.ss_family, type | SOCK_CLOEXEC, 0);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert(fd >= 0, "socket in %s: %s", ns, strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -337,12 +337,12 @@ void xt_udp_exchange(int tx, int rx, int n, size_t len)
 	}
 }
 
-void xt_udp_b_to_a(const struct xc_net *net, __u16 sport, __u16 dport, int n, size_t len)
+void xt_udp_b_to_a(const struct xt_net *net, __u16 sport, __u16 dport, int n, size_t len)
 {
-	int rx = xt_socket_in(net->ns_a, SOCK_DGRAM, XC_NET_IP4_A, dport);
-	int tx = xt_socket_in(net->ns_b, SOCK_DGRAM, XC_NET_IP4_B, sport);
+	int rx = xt_socket_in(net->ns_a, SOCK_DGRAM, XT_NET_IP4_A, dport);
+	int tx = xt_socket_in(net->ns_b, SOCK_DGRAM, XT_NET_IP4_B, sport);
 
-	xt_connect(tx, XC_NET_IP4_A, dport);
+	xt_connect(tx, XT_NET_IP4_A, dport);
 	xt_udp_exchange(tx, rx, n, len);
 	close(tx);
 	close(rx);
@@ -473,10 +473,10 @@ static bool reap(struct xt_bg *bg, int flags)
 
 bool xt_bg_wait(struct xt_bg *bg, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 
 	while (!reap(bg, WNOHANG)) {
-		if (now_ms() - start >= timeout_ms)
+		if (xt_now_ms() - start >= timeout_ms)
 			return false;
 		xt_sleep_ms(10);
 	}
@@ -485,7 +485,7 @@ bool xt_bg_wait(struct xt_bg *bg, int timeout_ms)
 
 bool xt_bg_wait_err(struct xt_bg *bg, const char *needle, int timeout_ms)
 {
-	long long start = now_ms();
+	long long start = xt_now_ms();
 
 	for (;;) {
 		char *err = xt_bg_err(bg);
@@ -494,7 +494,7 @@ bool xt_bg_wait_err(struct xt_bg *bg, const char *needle, int timeout_ms)
 		free(err);
 		if (found)
 			return true;
-		if (reap(bg, WNOHANG) || now_ms() - start >= timeout_ms)
+		if (reap(bg, WNOHANG) || xt_now_ms() - start >= timeout_ms)
 			return false;
 		xt_sleep_ms(10);
 	}
@@ -529,10 +529,10 @@ int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 	struct timeval tv = { .tv_sec = 5 };
 	size_t cap = 1 << 16, got = 0;
 	char req[512], *buf, *start;
-	int saved = xt_enter(ns), fd, status = 0;
+	int saved = xt_net_enter_or_fail(ns), fd, status = 0;
 
 	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	xt_leave(saved);
+	xt_net_leave_or_fail(saved);
 	cr_assert(fd >= 0, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -585,7 +585,7 @@ void xt_scapy_send(const char *ns, const char *ifname, const char *frames)
 		 "sendp(%s, iface='%s', verbose=0)\n", frames, ifname);
 	pid = fork();
 	if (pid == 0) { /* no shell between: the code goes to python as it is */
-		if (xc_net_enter(ns, &saved))
+		if (xt_net_enter(ns, &saved))
 			_exit(126);
 		execl(xt_python(), xt_python(), "-c", code, (char *)NULL);
 		_exit(127);

@@ -15,24 +15,24 @@
 
 /* ---- networks ---- */
 
-/* xc_net_create, or fail the test. */
-void xt_net_create(struct xc_net *net, const char *tag, int mtu);
-/* xc_net_join, or fail the test. */
-void xt_net_join(struct xc_net *net, const struct xc_net *host, const char *tag);
+/* xt_net_create, or fail the test. */
+void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu);
+/* xt_net_join, or fail the test. */
+void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag);
 
 /* Both ends never send on their own: no IPv6 (no ND, RS, MLD) and no ARP. */
-void xt_net_silent(const struct xc_net *net);
+void xt_net_silent(const struct xt_net *net);
 /*
  * Both ends know each other without asking: permanent neighbour entries for
  * both families, no router solicitations. Then waits until A receives nothing.
  */
-void xt_net_static(const struct xc_net *net);
+void xt_net_static(const struct xt_net *net);
 /* veth hands XDP_TX'd frames only to a peer with NAPI: GRO gives it one. */
 void xt_net_gro(const char *ns, const char *ifname);
 
 /* The calling thread moves to ns; fails the test when it cannot. */
-int xt_enter(const char *ns);
-void xt_leave(int saved);
+int xt_net_enter_or_fail(const char *ns);
+void xt_net_leave_or_fail(int saved);
 
 /* The kernel's receive counters of an interface, as `ip -s -s -j link` prints them. */
 struct xt_krx {
@@ -44,6 +44,8 @@ bool xt_wait_quiet(const char *ns, const char *ifname, int quiet_ms, int timeout
 
 /* Milliseconds to sleep. */
 void xt_sleep_ms(int ms);
+/* CLOCK_MONOTONIC in milliseconds: deadlines for bounded waits. */
+long long xt_now_ms(void);
 
 /* ---- the program ---- */
 
@@ -75,7 +77,7 @@ int xt_socket_in(const char *ns, int type, const char *addr, __u16 port);
 /* Connect (TCP) or set the default peer (UDP); fails the test on error. */
 void xt_connect(int fd, const char *addr, __u16 port);
 /* n datagrams of len bytes over IPv4 from B (sport) to A (dport), each received. */
-void xt_udp_b_to_a(const struct xc_net *net, __u16 sport, __u16 dport, int n, size_t len);
+void xt_udp_b_to_a(const struct xt_net *net, __u16 sport, __u16 dport, int n, size_t len);
 /* Send n UDP datagrams of len bytes on a connected socket; receive them on rx. */
 void xt_udp_exchange(int tx, int rx, int n, size_t len);
 /* Move len bytes from a connected TCP socket to the listener's accepted one. */

@@ -11,7 +11,7 @@ enum xc_exit {
 	XC_EXIT_OK = 0,
 	XC_EXIT_FAIL = 1,      /* anything not listed below */
 	XC_EXIT_USAGE = 2,     /* bad option or value */
-	XC_EXIT_PERM = 3,      /* needs root or CAP_BPF+CAP_NET_ADMIN */
+	XC_EXIT_PERM = 3,      /* needs root or XC_CAPS */
 	XC_EXIT_NOIF = 4,      /* no such interface */
 	XC_EXIT_FILE = 5,      /* capture missing or unreadable */
 	XC_EXIT_FORMAT = 6,    /* not a capture */
@@ -43,6 +43,14 @@ struct xc_cli {
 	bool observe;            /* count beside the XDP programs already there */
 	bool verbose;
 };
+
+/* What loading and attaching need, short of root. */
+#define XC_CAPS "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON"
+
+/* The capabilities of XC_CAPS this process lacks ("CAP_BPF+CAP_PERFMON"), or NULL. */
+const char *xc_cli_missing_caps(char *buf, size_t len);
+/* What observe mode needs of CAP_SYS_ADMIN+CAP_BPF+CAP_PERFMON and lacks, or NULL. */
+const char *xc_cli_missing_observe_caps(char *buf, size_t len);
 
 /* An errno from loading or attaching, as the exit code that explains it. */
 int xc_exit_for_errno(int err);

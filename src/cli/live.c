@@ -161,8 +161,12 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	if (rc == XC_EXIT_BUSY && report_busy(f))
 		return XC_EXIT_BUSY;
 	if (rc == XC_EXIT_PERM) {
-		fprintf(stderr, "xdpcount: attaching to %s was refused: needs root or "
-			"CAP_BPF+CAP_NET_ADMIN\n", f->name);
+		char buf[64];
+		const char *missing = xc_cli_missing_caps(buf, sizeof(buf));
+
+		fprintf(stderr, "xdpcount: attaching to %s was refused%s%s (it needs root, "
+			"or " XC_CAPS ")\n", f->name, missing ? ": missing " : "",
+			missing ? missing : "");
 		return rc;
 	}
 	if (rc == XC_EXIT_NOIF) {
@@ -178,17 +182,23 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	return XC_EXIT_FAIL;
 }
 
-/* The observer of one interface; false when this kernel or program cannot. */
+/* The observer of one interface; what this kernel or program cannot, one line. */
 static int observe_one(struct live_iface *f)
 {
-	char why[256];
+	char why[256], missing[64];
 	int err = xc_observe_open(f->ifindex, &f->obs, why, sizeof(why));
 
 	if (!err) {
 		f->attached = true;
 		return XC_EXIT_OK;
 	}
-	if (err == -EOPNOTSUPP) { /* one line, and the other interfaces go on */
+	if (err == -EPERM && !xc_cli_missing_observe_caps(missing, sizeof(missing))) {
+		/* Every privilege held: the kernel itself refuses (lockdown, its build). */
+		snprintf(why, sizeof(why), "this kernel refuses fentry/fexit programs, even with "
+			 "CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON");
+		err = -EOPNOTSUPP;
+	}
+	if (err == -EOPNOTSUPP) { /* and the other interfaces go on */
 		fprintf(stderr, "xdpcount: cannot observe %s: %s; going on without it\n",
 			f->name, why);
 		return XC_EXIT_OK;
@@ -263,7 +273,7 @@ static void announce(const struct live *lv)
 	fprintf(stderr, "\n");
 }
 
-static void lose(struct live *lv, struct live_iface *f)
+static void mark_iface_lost(struct live *lv, struct live_iface *f)
 {
 	f->lost = true;
 	detach(lv, f);
@@ -281,7 +291,7 @@ static void read_kernel(struct live *lv)
 
 		f->kprev = f->kcur;
 		if (f->attached && xc_ifstats_read(f->ifindex, &f->kcur) == -ENODEV)
-			lose(lv, f);
+			mark_iface_lost(lv, f);
 	}
 }
 
@@ -350,7 +360,7 @@ static int update(struct live *lv)
 }
 
 /* Counting began just before attaching: the first rates start from zero there. */
-static int begin(struct live *lv, __u64 attach_ns)
+static int take_baseline(struct live *lv, __u64 attach_ns)
 {
 	int err;
 
@@ -431,7 +441,7 @@ static int draw(struct live *lv)
 }
 
 /* One update on stdout; the final one leaves the terminal view first. */
-static int show(struct live *lv)
+static int print_update(struct live *lv)
 {
 	if (lv->cli->format == XC_FMT_JSON)
 		return print_json(lv);
@@ -498,7 +508,7 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 	}
 }
 
-static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int update_loop(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	const struct xc_cli *cli = lv->cli;
 	__u64 step = (__u64)(cli->interval * 1e9);
@@ -524,7 +534,7 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 			return XC_EXIT_FAIL;
 		}
 		publish(lv, ms);
-		if (show(lv) || lv->final)
+		if (print_update(lv) || lv->final)
 			return XC_EXIT_OK;
 		now = mono_ns();
 		while (next <= now) /* a slow update skips ticks rather than bunching them */
@@ -557,7 +567,7 @@ static void trace_drops(struct live *lv)
 	lv->drops = NULL;
 }
 
-static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int attach_and_count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	__u64 attach_ns = mono_ns();
 	int rc;
@@ -569,7 +579,7 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 	if (rc)
 		return rc;
 	announce(lv);
-	rc = begin(lv, attach_ns);
+	rc = take_baseline(lv, attach_ns);
 	if (rc) {
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
 		return XC_EXIT_FAIL;
@@ -577,7 +587,7 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 	tty = lv->cli->format == XC_FMT_AUTO && isatty(STDOUT_FILENO);
 	if (tty)
 		tty_open(&lv->tty);
-	rc = run(lv, ms, mask);
+	rc = update_loop(lv, ms, mask);
 	tty_close(&lv->tty);
 	for (int i = 0; i < lv->n_ifs; i++) {
 		if (!lv->ifs[i].lost)
@@ -601,11 +611,6 @@ int xc_cli_live(const struct xc_cli *cli)
 	memset(&lv, 0, sizeof(lv));
 	lv.cli = cli;
 	setup_signals(&mask);
-	if (cli->prometheus && metrics_spec_check(cli->prometheus)) {
-		fprintf(stderr, "xdpcount: --prometheus wants [ADDR:]PORT, not '%s'\n",
-			cli->prometheus);
-		return XC_EXIT_USAGE;
-	}
 	rc = resolve(&lv);
 	if (!cli->observe) {
 		rc = rc ?: check_free(&lv);
@@ -615,7 +620,7 @@ int xc_cli_live(const struct xc_cli *cli)
 		return rc;
 	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
 		rc = XC_EXIT_FAIL;
-	rc = rc ?: count(&lv, ms, &mask);
+	rc = rc ?: attach_and_count(&lv, ms, &mask);
 	detach_all(&lv);
 	metrics_server_stop(ms);
 	xc_snapshot_free(&lv.prev);

@@ -479,14 +479,14 @@ static size_t list_rows(const struct live *lv, size_t used, int height, bool com
 	return (size_t)left < top ? (size_t)left : top;
 }
 
-static void gap(struct lines *out, bool compact)
+static void blank_unless_compact(struct lines *out, bool compact)
 {
 	if (!compact)
 		lines_add(out, "%s", "");
 }
 
 /* Returns the length the top lists got. */
-static size_t build(const struct live *lv, struct lines *out, int width, int height,
+static size_t render_view(const struct live *lv, struct lines *out, int width, int height,
 		    bool compact)
 {
 	const struct xc_counters *c = &lv->cur.total;
@@ -496,24 +496,24 @@ static size_t build(const struct live *lv, struct lines *out, int width, int hei
 
 	xc_snapshot_rates(&lv->prev, &lv->cur, &r);
 	header(out, lv, height > 0);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	classes(out, c, &r, compact);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	interfaces(out, lv, width);
 	drop_reasons(out, lv, compact);
 	verdicts(out, lv);
 	if (lv->xc)
 		tables(out, &lv->cur);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	sizes(out, c, &r, width, compact);
 	if (!idx)
 		return 0;
 	n = list_rows(lv, out->n, height, compact);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	top_sources(out, &lv->cur, idx, n);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	top_ports(out, &lv->cur, idx, n);
-	gap(out, compact);
+	blank_unless_compact(out, compact);
 	top_flows(out, &lv->cur, idx, n);
 	free(idx);
 	return n;
@@ -522,12 +522,12 @@ static size_t build(const struct live *lv, struct lines *out, int width, int hei
 void live_lines(const struct live *lv, struct lines *out, int width, int height)
 {
 	size_t want = lv->cli->top < 3 ? (size_t)lv->cli->top : 3;
-	size_t n = build(lv, out, width, height, false);
+	size_t n = render_view(lv, out, width, height, false);
 
 	/* Too tall for the screen: the compact view leaves room for the top lists. */
 	if (height && (out->n > (size_t)height || n < want)) {
 		lines_free(out);
-		build(lv, out, width, height, true);
+		render_view(lv, out, width, height, true);
 	}
 }
 

@@ -7,7 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "httpd.h"
 #include "live.h"
+
+/* Below this, an update every interval costs a good part of a CPU: say so. */
+#define XC_INTERVAL_WARN 0.1
 
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
@@ -49,7 +53,9 @@ static const struct argp_option options[] = {
 	{ "sources-max", OPT_SOURCES_MAX, "N", 0, "Source table size (default 65536)", 2 },
 	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow table size (default 65536)", 2 },
 	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's messages, the verifier's too", 3 },
+	{ "verbose", 'v', NULL, 0,
+	  "Print libbpf's messages and the verifier's statistics (its log on failure)", 3 },
+	{ NULL, 'h', NULL, 0, "Give this help list, as --help does", -1 },
 	{ 0 },
 };
 
@@ -117,6 +123,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		cli->format = XC_FMT_TEXT;
 		break;
 	case OPT_PROM:
+		if (metrics_spec_check(arg))
+			argp_error(st, "--prometheus wants [ADDR:]PORT, not '%s'", arg);
 		cli->prometheus = arg;
 		break;
 	case OPT_NO_SIZES:
@@ -152,14 +160,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'v':
 		cli->verbose = true;
 		break;
+	case 'h':
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
+		break;
 	case ARGP_KEY_ARG:
 		if (cli->n_ifaces == XC_MAX_ATTACH)
 			argp_error(st, "at most %d interfaces", XC_MAX_ATTACH);
 		cli->ifaces[cli->n_ifaces++] = arg;
 		break;
 	case ARGP_KEY_END:
+		/* tcpdump's habit: -r FILE followed by a filter expression. */
 		if (cli->read_file && cli->n_ifaces)
-			argp_error(st, "give either -r FILE or interfaces, not both");
+			argp_error(st, "with -r FILE, give no interfaces or filter: '%s' "
+				   "(xdpcount counts every frame; filter with tcpdump -w first)",
+				   cli->ifaces[0]);
 		if (cli->read_file && cli->observe)
 			argp_error(st, "--observe counts live on interfaces, not with -r FILE");
 		if (!cli->read_file && !cli->n_ifaces)
@@ -193,10 +207,16 @@ static int run_offline(const struct xc_cli *cli)
 {
 	struct xc_counter *xc;
 	struct xc_snapshot snap;
-	struct xc_replay res;
+	struct xc_replay res = { 0 };
 	char err[512];
 	int rc, ret;
 
+	/* A capture that cannot be counted is said before privileges matter. */
+	rc = xc_capture_check(cli->read_file, err, sizeof(err));
+	if (rc != XC_REPLAY_OK) {
+		fprintf(stderr, "xdpcount: %s\n", err);
+		return replay_exit(rc, &res);
+	}
 	ret = xc_cli_open_counter(cli, &xc);
 	if (ret)
 		return ret;
@@ -246,8 +266,14 @@ int main(int argc, char **argv)
 	cli.interval = 1.0;
 	cli.top = 10;
 	argp_err_exit_status = XC_EXIT_USAGE;
+	/* Every message, getopt's and argp's too, begins "xdpcount:". */
+	argv[0] = (char *)"xdpcount";
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
 		return XC_EXIT_USAGE;
+	if (!cli.read_file && cli.interval < XC_INTERVAL_WARN)
+		fprintf(stderr, "xdpcount: warning: -i %g: updates more often than every "
+			"%g s read every map each time and cost much CPU\n",
+			cli.interval, XC_INTERVAL_WARN);
 	xc_set_verbose(cli.verbose);
 	if (cli.read_file)
 		return run_offline(&cli);

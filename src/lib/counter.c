@@ -92,6 +92,28 @@ static unsigned int kernel_hz(void)
 	return hz;
 }
 
+/* The kernel's BPF_LOG_STATS: "processed N insns ...", which libbpf prints. */
+#define XC_LOG_STATS 4
+
+/*
+ * Open, configure and load the skeleton. log_level 0 lets libbpf print the
+ * verifier's log on failure; XC_LOG_STATS has it print the statistics too.
+ */
+static int load_skel(struct xc_counter *xc, const struct xc_config *cfg, __u32 log_level)
+{
+	int err;
+
+	xdpcount_bpf__destroy(xc->skel);
+	xc->skel = xdpcount_bpf__open();
+	if (!xc->skel)
+		return -errno;
+	xc->skel->rodata->xc_features = cfg->features;
+	xc->skel->rodata->xc_action = cfg->action;
+	err = size_tables(xc->skel, cfg);
+	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount, log_level);
+	return err ?: xdpcount_bpf__load(xc->skel);
+}
+
 int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 {
 	struct xc_counter *xc;
@@ -111,17 +133,10 @@ int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 		err = xc->ncpus ?: -EINVAL;
 		goto fail;
 	}
-	xc->skel = xdpcount_bpf__open();
-	if (!xc->skel) {
-		err = -errno;
-		goto fail;
-	}
-	xc->skel->rodata->xc_features = cfg->features;
-	xc->skel->rodata->xc_action = cfg->action;
-	err = size_tables(xc->skel, cfg);
-	if (err)
-		goto fail;
-	err = xdpcount_bpf__load(xc->skel);
+	/* Verbose: the verifier's statistics on success, else its whole log. */
+	err = load_skel(xc, cfg, xc_verbose ? XC_LOG_STATS : 0);
+	if (err && xc_verbose)
+		err = load_skel(xc, cfg, 0);
 	if (err)
 		goto fail;
 	for (int i = 0; i < XC_MAX_ATTACH; i++)
