@@ -28,7 +28,7 @@ CLI_OBJS := $(CLI_SRCS:src/cli/%.c=$(B)/cli/%.o)
 HLIB_SRCS := $(wildcard harness/lib/*.c)
 HLIB_OBJS := $(HLIB_SRCS:harness/lib/%.c=$(B)/hlib/%.o)
 # All Criterion suites link into one binary, so one run ends in one summary.
-HARNESS_SRCS := $(wildcard harness/*.c)
+HARNESS_SRCS := $(filter-out %.bpf.c,$(wildcard harness/*.c))
 HARNESS_OBJS := $(HARNESS_SRCS:harness/%.c=$(B)/harness/%.o)
 TESTS    := $(B)/xdpcount-tests
 FUZZ_TOOLS := $(B)/fuzz/fuzz_parse $(B)/xdpcount-seed $(B)/xdpcount-diff
@@ -101,7 +101,15 @@ $(B)/%.bpf.o: harness/bpf/%.bpf.c | $(B)
 $(HARNESS_SKELS): $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
-$(B)/harness/%.o: harness/%.c harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h $(HARNESS_SKELS)
+# The parser over a copy of headers in a map value (test_truncation.c).
+$(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c harness/parse_copy.h prog/parse.h prog/xdpcount.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -Iharness -c $< -o $@
+
+$(B)/parse_copy.skel.h: $(B)/parse_copy.bpf.o
+	$(BPFTOOL) gen skeleton $< name parse_copy_bpf > $@
+
+$(B)/harness/%.o: harness/%.c harness/*.h harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h \
+		$(B)/parse_copy.skel.h $(HARNESS_SKELS)
 	@mkdir -p $(B)/harness
 	$(CC) $(CFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
 

@@ -179,7 +179,7 @@ static __always_inline void count_port(const struct xc_pkt *pkt, __u64 len)
 	__u32 idx = pkt->dport;
 	struct xc_pb *v;
 
-	if (pkt->proto == XC_IPPROTO_UDP)
+	if (pkt->proto == IPPROTO_UDP)
 		idx += 65536;
 	v = bpf_map_lookup_elem(&ports, &idx);
 	if (!v)

@@ -68,7 +68,7 @@ static __always_inline __u64 drop_class(struct sk_buff *skb, struct xc_drop_key 
 		n = XC_TRACE_COPY;
 	if (bpf_probe_read_kernel(buf, n, head + mac))
 		return len;
-	xc_parse(buf, buf + n, &pkt);
+	xc_parse_within(buf, buf + n, XC_TRACE_COPY, &pkt);
 	key->l3 = pkt.l3;
 	key->l4 = pkt.l4;
 	return len;

@@ -116,7 +116,7 @@ int BPF_PROG(xc_observe_in, struct xdp_buff *xdp)
 		n = XC_TRACE_COPY;
 	if (bpf_probe_read_kernel(buf, n, data))
 		n = 0;
-	xc_parse(buf, buf + n, &pkt);
+	xc_parse_within(buf, buf + n, XC_TRACE_COPY, &pkt);
 	f->len = frame_len(xdp);
 	f->l3 = pkt.l3;
 	f->l4 = pkt.l4;
