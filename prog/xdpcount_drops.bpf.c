@@ -44,14 +44,17 @@ struct {
 
 #define XC_MAC_UNSET 0xffff /* skb->mac_header when there is none */
 
-/* Frame length from the Ethernet header, and the class of what it holds. */
+/*
+ * Frame length from the Ethernet header, and the class of what it holds. The
+ * skb's fields are plain loads (tp_btf gives a typed pointer); its data is not.
+ */
 static __always_inline __u64 drop_class(struct sk_buff *skb, struct xc_drop_key *key)
 {
-	__u16 mac = BPF_CORE_READ(skb, mac_header);
-	unsigned char *head = BPF_CORE_READ(skb, head);
-	unsigned char *data = BPF_CORE_READ(skb, data);
-	__u32 tail = BPF_CORE_READ(skb, tail), zero = 0, n;
-	__u64 len = BPF_CORE_READ(skb, len);
+	__u16 mac = skb->mac_header;
+	unsigned char *head = skb->head;
+	unsigned char *data = skb->data;
+	__u32 tail = skb->tail, zero = 0, n;
+	__u64 len = skb->len;
 	struct xc_pkt pkt;
 	__u8 *buf;
 
@@ -78,15 +81,16 @@ SEC("tp_btf/kfree_skb")
 int BPF_PROG(xc_kfree_skb, struct sk_buff *skb, void *location,
 	     unsigned int reason) /* enum skb_drop_reason */
 {
-	struct xc_drop_target t = {
-		.ifindex = BPF_CORE_READ(skb, skb_iif),
-		.netns = BPF_CORE_READ(skb, dev, nd_net.net, ns.inum),
-	};
+	struct net_device *dev = skb->dev;
+	struct xc_drop_target t = { .ifindex = skb->skb_iif };
 	struct xc_drop_key key = { .reason = reason };
 	struct xc_pb *v, init = { .packets = 1 };
 	__u32 *idx, zero = 0;
 	__u64 *lost;
 
+	if (!dev) /* no device, no namespace: not an interface being counted */
+		return 0;
+	t.netns = dev->nd_net.net->ns.inum;
 	idx = bpf_map_lookup_elem(&drop_targets, &t);
 	if (!idx)
 		return 0;
