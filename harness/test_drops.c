@@ -13,7 +13,13 @@
 #include <string.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "http.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define CLOSED_PORT 9     /* nothing listens: the discard port */
 #define NFT_PORT 7777     /* the nftables rule drops it */

@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 static __u32 verified_insns(struct xc_counter *xc)
 {
 	struct xc_prog_stats st;
 
-	xt_expect_ok(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
+	XT_EXPECT_OK(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
 	return st.verified_insns;
 }
 

@@ -12,7 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "paths.h"
+#include "program.h"
 
 /* Above this many records a fixture prints a summary, not a line per case. */
 #define CASE_LINES_MAX 64
@@ -128,7 +132,7 @@ static void case_reset(void *ctx, unsigned long frame)
 	struct case_ctx *c = ctx;
 
 	(void)frame;
-	xt_expect_ok(xc_counter_reset(c->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(c->xc), "xc_counter_reset");
 }
 
 /* The kernel refuses test-run input shorter than an Ethernet header. */

@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "program.h"
 #include "rss.h"
 
 #define FLOOD_SOURCES 1000000u

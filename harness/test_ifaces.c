@@ -9,8 +9,8 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include "harness.h"
 #include "netns.h"
+#include "program.h"
 
 static struct xt_net net;
 static int saved_ns = -1;

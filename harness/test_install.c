@@ -13,7 +13,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "paths.h"
+#include "proc.h"
+#include "testnet.h"
 
 #define PREFIX "/usr"
 

@@ -22,7 +22,12 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002
@@ -533,7 +538,7 @@ static long long text_row(const char *out, const char *name)
 	/* A class row: the name, padded to 12 columns, then the packets. */
 	while ((p = strstr(p, name))) {
 		if ((p == out || p[-1] == '\n') && strspn(p + n, " ") >= 12 - n)
-			v = strtoll(p + n, NULL, 10);
+			v = (long long)xt_grouped_number(p + n);
 		p += n;
 	}
 	return v;
@@ -594,14 +599,17 @@ static void frame_extent(const char *p, const char *end, int *widest, int *talle
 	}
 }
 
-/* Everything the pty says until the program exits; *resized_at: where the terminal grew. */
-static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *resized_at,
-		      pid_t pid)
+/*
+ * Everything the pty says until the program exits; after the first frame,
+ * first(ctx, fd) runs once, and *first_at says where the output was then.
+ */
+static char *read_pty(int fd, size_t *len, void (*first)(void *ctx, int fd), void *ctx,
+		      size_t *first_at, pid_t pid)
 {
 	size_t cap = 1 << 22;
 	char *buf = malloc(cap);
 
-	*len = *resized_at = 0;
+	*len = *first_at = 0;
 	cr_assert(buf, "out of memory");
 	for (int t = 0; t < 15000 && *len + 1 < cap; t += 10) {
 		ssize_t n = read(fd, buf + *len, cap - 1 - *len);
@@ -609,10 +617,9 @@ static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *r
 		if (n > 0) {
 			*len += (size_t)n;
 			buf[*len] = '\0';
-			/* After the first frame the terminal grows: the kernel sends SIGWINCH. */
-			if (!*resized_at && strstr(buf, "\033[K")) {
-				ioctl(fd, TIOCSWINSZ, grow);
-				*resized_at = *len;
+			if (!*first_at && strstr(buf, "\033[K")) {
+				*first_at = *len;
+				first(ctx, fd);
 			}
 			continue;
 		}
@@ -622,6 +629,12 @@ static char *read_pty(int fd, size_t *len, const struct winsize *grow, size_t *r
 	}
 	buf[*len] = '\0';
 	return buf;
+}
+
+/* After the first frame the terminal grows: the kernel sends SIGWINCH. */
+static void grow_pty(void *ctx, int fd)
+{
+	ioctl(fd, TIOCSWINSZ, (const struct winsize *)ctx);
 }
 
 Test(live_cli, terminal_view)
@@ -645,7 +658,7 @@ Test(live_cli, terminal_view)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	out = read_pty(fd, &len, &big, &resized_at, pid);
+	out = read_pty(fd, &len, grow_pty, &big, &resized_at, pid);
 	close(fd);
 	waitpid(pid, NULL, 0);
 	cr_assert(strstr(out, "\033[?1049h"), "no alternate screen");
@@ -859,5 +872,464 @@ Test(live_cli, long_interface_name)
 	cr_assert_eq(n, 2, "interface rows: got %d, want 2", n);
 	expect_aligned(header, rows[0], LONG_IF);
 	expect_aligned(header, rows[1], net2.if_a);
+	xt_proc_free(&p);
+}
+
+/* ---- the view's contents: what the test sent, where a user looks for it ---- */
+
+/* The flow the tests send, as the views print it. */
+#define UDP_FLOW XT_NET_IP4_B ":40002 -> " XT_NET_IP4_A ":5002"
+
+/* Send the UDP datagrams once the first frame is up. */
+static void send_udp(void *ctx, int fd)
+{
+	(void)fd;
+	xt_udp_b_to_a(ctx, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+}
+
+struct frame_lines {
+	char *v[256];
+	int n;
+};
+
+/* The last frame drawn before `end`, line by line, escape sequences removed. */
+static void last_frame(const char *out, const char *end, struct frame_lines *f)
+{
+	const char *home = NULL, *p;
+	char line[1024];
+	size_t n = 0;
+
+	for (p = out; (p = strstr(p, "\033[H")) && p < end; p++)
+		home = p;
+	cr_assert(home, "no frame was drawn");
+	f->n = 0;
+	for (p = home + 3; p < end && f->n < 256; p++) {
+		if (*p == '\033') {
+			if (p[1] == '[' && p[2] == 'J')
+				break; /* the end of the frame */
+			for (p++; p < end && !((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z'));)
+				p++;
+			continue;
+		}
+		if (*p == '\r')
+			continue;
+		if (*p == '\n' || n + 1 == sizeof(line)) {
+			line[n] = '\0';
+			f->v[f->n++] = strdup(line);
+			n = 0;
+			continue;
+		}
+		line[n++] = *p;
+	}
+	line[n] = '\0';
+	if (n && f->n < 256)
+		f->v[f->n++] = strdup(line);
+}
+
+static void free_frame(struct frame_lines *f)
+{
+	for (int i = 0; i < f->n; i++)
+		free(f->v[i]);
+	f->n = 0;
+}
+
+/* The line that starts with prefix (after spaces), or NULL. */
+static const char *line_starting(const struct frame_lines *f, const char *prefix)
+{
+	for (int i = 0; i < f->n; i++)
+		if (!strncmp(f->v[i] + strspn(f->v[i], " "), prefix, strlen(prefix)))
+			return f->v[i];
+	return NULL;
+}
+
+/* The top-list row that ends with label, below the heading holding title. */
+static const char *list_row(const struct frame_lines *f, const char *title, const char *label)
+{
+	int i = 0;
+
+	while (i < f->n && !strstr(f->v[i], title))
+		i++;
+	for (i++; i < f->n && f->v[i][0] && !strstr(f->v[i], "top "); i++) {
+		size_t n = strlen(f->v[i]), l = strlen(label);
+
+		if (n >= l && !strcmp(f->v[i] + n - l, label))
+			return f->v[i];
+	}
+	return NULL;
+}
+
+/* A row's first number (packets, grouped), or -1 without the row. */
+static long long row_packets(const char *row)
+{
+	return row ? (long long)xt_grouped_number(row) : -1;
+}
+
+/* xdpcount on a pty of ws until it ends; the test's datagrams after its first frame. */
+static char *view_on_pty(const struct winsize *ws, size_t *len)
+{
+	const char *argv[] = { "/usr/bin/ip", "netns", "exec", net.ns_a, xt_bin(), "-i", "0.3",
+			       "--duration", "3", net.if_a, NULL };
+	size_t first_at;
+	char *out;
+	int fd;
+	pid_t pid;
+
+	xt_net_create_or_fail(&net, "f", 0);
+	xt_net_static(&net);
+	argv[3] = net.ns_a;
+	argv[9] = net.if_a;
+	pid = forkpty(&fd, NULL, NULL, ws);
+	cr_assert(pid >= 0, "forkpty");
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	out = read_pty(fd, len, send_udp, &net, &first_at, pid);
+	close(fd);
+	waitpid(pid, NULL, 0);
+	cr_assert(first_at, "no frame at all: %.300s", out);
+	return out;
+}
+
+/* What the test sent, whole in the last frame: classes, each top list, the footer. */
+static void expect_sent_in_frame(const struct frame_lines *f, const char *what)
+{
+	const char *row;
+
+	cr_expect(f->n && !strncmp(f->v[0], "xdpcount on ", 12) && strstr(f->v[0], net.if_a) &&
+		  strstr(f->v[0], "ingress"), "%s: header: %s", what, f->n ? f->v[0] : "");
+	row = line_starting(f, "udp ");
+	cr_expect_eq(row ? (long long)xt_grouped_number(row + 4) : -1, UDP_N,
+		     "%s: the udp class row: %s", what, row ? row : "none");
+	row = list_row(f, "top sources", XT_NET_IP4_B);
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top sources: %s", what, row ? row : "no row");
+	row = list_row(f, "top destination ports", "udp    5002");
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top ports: %s", what, row ? row : "no row");
+	row = list_row(f, "top flows", "udp    " UDP_FLOW);
+	cr_expect_eq(row_packets(row), UDP_N, "%s: top flows (whole row): %s", what,
+		     row ? row : "no row");
+}
+
+Test(live_cli, view_80x24)
+{
+	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
+	struct frame_lines f;
+	size_t len;
+	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	int wide, tall;
+
+	cr_assert(end, "the view did not end: %.300s", out + (len > 300 ? len - 300 : 0));
+	frame_extent(out, end, &wide, &tall);
+	cr_expect(wide <= 80 && tall <= 24, "on 80x24 a frame is %dx%d", wide, tall);
+	last_frame(out, end, &f);
+	expect_sent_in_frame(&f, "80x24");
+	cr_expect(f.n == 24 && !strncmp(f.v[23], "q quit", 6), "80x24: no keys on the last row: "
+		  "%s", f.n ? f.v[f.n - 1] : "");
+	free_frame(&f);
+	free(out);
+}
+
+Test(live_cli, view_wide)
+{
+	struct winsize ws = { .ws_row = 60, .ws_col = 160 };
+	struct frame_lines f;
+	size_t len;
+	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	const char *heading;
+	int wide, tall, y, m, d;
+
+	cr_assert(end, "the view did not end");
+	frame_extent(out, end, &wide, &tall);
+	cr_expect(wide <= 160 && tall <= 60, "on 160x60 a frame is %dx%d", wide, tall);
+	last_frame(out, end, &f);
+	expect_sent_in_frame(&f, "160x60");
+	/* More room shows more: the histogram, tables, kernel counters, flow times, date. */
+	heading = line_starting(&f, "interface ");
+	cr_expect(line_starting(&f, "frame size") && line_starting(&f, "tables: ") &&
+		  heading && strstr(heading, "rx_missed"), "160x60: a section is missing");
+	heading = NULL;
+	for (int i = 0; i < f.n; i++)
+		if (strstr(f.v[i], "top flows"))
+			heading = f.v[i];
+	cr_expect(heading && strstr(heading, "age") && strstr(heading, "idle"),
+		  "160x60: the flows have no age and idle: %s", heading ? heading : "");
+	cr_expect(sscanf(strstr(f.v[0], "every ") ? strstr(f.v[0], "every ") : "",
+			 "every %*s %d-%d-%d", &y, &m, &d) == 3, "160x60: no date: %s", f.v[0]);
+	free_frame(&f);
+	free(out);
+}
+
+/* Every entry's rates, summed over the updates, give back what the test sent. */
+Test(live_cli, rates_per_entry)
+{
+	struct lines_json l;
+	double pk[3] = { 0 }, bits[3] = { 0 };
+	const char *lists[3] = { "top_src", "top_dst_ports", "flows.top" };
+	const double want_bits = 8.0 * UDP_N * (14 + 20 + 8 + UDP_LEN);
+
+	xt_net_create_or_fail(&net, "r", 0);
+	xt_net_static(&net);
+	start(&cli, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	cr_expect(wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	stop(&cli, SIGTERM, XC_EXIT_OK);
+	collect(&cli, &l);
+	for (size_t i = 0; i < l.n; i++) {
+		double secs = real(l.v[i], "interval");
+
+		for (int k = 0; k < 3; k++) {
+			struct json_object *a = at(l.v[i], lists[k]);
+
+			/* The test's entry: port 5002, its flow, its source (udp only here). */
+			for (size_t j = 0; j < json_object_array_length(a); j++) {
+				struct json_object *e = json_object_array_get_idx(a, j);
+				struct json_object *v;
+				bool mine = k == 0 ? !strcmp(json_object_get_string(
+							at(e, "addr")), XT_NET_IP4_B) :
+					    json_object_object_get_ex(e, k == 1 ? "port" : "dport", &v) &&
+					    json_object_get_int(v) == UDP_PORT;
+
+				if (!mine)
+					continue;
+				pk[k] += real(e, "pps") * secs;
+				bits[k] += real(e, "bps") * secs;
+			}
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		cr_expect(pk[k] > UDP_N - 0.05 && pk[k] < UDP_N + 0.05,
+			  "%s: pps x interval over the updates is %f, the test sent %d", lists[k],
+			  pk[k], UDP_N);
+		cr_expect(bits[k] > want_bits - 1 && bits[k] < want_bits + 1,
+			  "%s: bps x interval over the updates is %f, the test sent %f bits",
+			  lists[k], bits[k], want_bits);
+	}
+	free_lines(&l);
+}
+
+/* The ports heading's rows of one text block, in order: their labels' ports. */
+static int block_ports(const char *block, int *ports, int max)
+{
+	const char *p = strstr(block, "top destination ports");
+	int n = 0;
+
+	if (!p)
+		return 0;
+	for (p = strchr(p, '\n'); p && p[1] && p[1] != '\n' && n < max; p = strchr(p + 1, '\n')) {
+		const char *udp = strstr(p + 1, "udp    ");
+		const char *eol = strchr(p + 1, '\n');
+
+		if (!udp || (eol && udp > eol))
+			break;
+		ports[n++] = atoi(udp + 7);
+	}
+	return n;
+}
+
+/* The last block that lists port 5003, and where 5002 and 5003 stand in it. */
+static bool order_in_last_block(const char *out, int *at_5002, int *at_5003)
+{
+	const char *b, *last = NULL;
+	int ports[16], n;
+
+	for (b = out; (b = strstr(b, "xdpcount on ")); b++) {
+		const char *next = strstr(b + 1, "xdpcount on ");
+		char *blk = strndup(b, next ? (size_t)(next - b) : strlen(b));
+
+		n = block_ports(blk, ports, 16);
+		for (int i = 0; i < n; i++)
+			if (ports[i] == UDP_PORT + 1)
+				last = b;
+		free(blk);
+		if (last == b)
+			break; /* the first block where 5003 shows: its burst's interval */
+	}
+	if (!last)
+		return false;
+	{
+		const char *next = strstr(last + 1, "xdpcount on ");
+		char *blk = strndup(last, next ? (size_t)(next - last) : strlen(last));
+
+		n = block_ports(blk, ports, 16);
+		free(blk);
+	}
+	*at_5002 = *at_5003 = -1;
+	for (int i = 0; i < n; i++) {
+		if (ports[i] == UDP_PORT)
+			*at_5002 = i;
+		if (ports[i] == UDP_PORT + 1)
+			*at_5003 = i;
+	}
+	return true;
+}
+
+/* -o pps: a port busy now ranks above one that was busier before, and is idle. */
+Test(live_cli, order_by_current_rate)
+{
+	int at_5002, at_5003;
+	char *out = NULL;
+
+	xt_net_create_or_fail(&net, "o", 0);
+	xt_net_static(&net);
+	start(&cli, "--text", "-o", "pps", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	for (long long end = xt_now_ms() + 5000; xt_now_ms() < end; xt_sleep_ms(50)) {
+		out = xt_bg_out(&cli);
+		if (text_row(out, "udp") == UDP_N)
+			break;
+		free(out);
+		out = NULL;
+	}
+	cr_assert(out, "no block counted the first %d datagrams", UDP_N);
+	free(out);
+	/* Counted in a block: the next interval has none of them. */
+	xt_udp_b_to_a(&net, UDP_SPORT + 1, UDP_PORT + 1, 3, UDP_LEN);
+	for (long long end = xt_now_ms() + 5000; xt_now_ms() < end; xt_sleep_ms(50)) {
+		out = xt_bg_out(&cli);
+		if (text_row(out, "udp") == UDP_N + 3)
+			break;
+		free(out);
+		out = NULL;
+	}
+	cr_assert(out, "no block counted the 3 later datagrams");
+	cr_assert(order_in_last_block(out, &at_5002, &at_5003), "port 5003 is never listed");
+	cr_expect(at_5003 >= 0 && at_5002 > at_5003, "by pps, udp 5003 (3 datagrams now) must "
+		  "come before udp 5002 (%d before): places %d and %d", UDP_N, at_5003, at_5002);
+	cr_expect(strstr(out, "top destination ports (") && strstr(out, "), by pps"),
+		  "the heading does not say the order");
+	free(out);
+	stop(&cli, SIGTERM, XC_EXIT_OK);
+}
+
+/* The final block's rates are the run's averages, not the idle last interval's. */
+Test(live_cli, final_block_averages)
+{
+	const char *final, *row;
+	double pps;
+	char *out;
+
+	xt_net_create_or_fail(&net, "a", 0);
+	xt_net_static(&net);
+	start(&cli, "--text", "-i", "0.5", "--duration", "3", net.if_a, NULL);
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	cr_assert(xt_bg_wait(&cli, 10000), "--duration 3 did not end");
+	out = xt_bg_out(&cli);
+	final = strstr(out, "   final: averages over ");
+	cr_assert(final, "the final block does not say it shows averages: %.300s", out);
+	row = strstr(final, "\nudp ");
+	cr_assert(row, "no udp row in the final block");
+	/* name, packets, bytes, then pps. */
+	cr_assert(sscanf(row, "\nudp %*s %*s %lf", &pps) == 1, "udp row: %.80s", row);
+	cr_expect(pps >= UDP_N / 3.5 - 1 && pps <= UDP_N / 3.0 + 1,
+		  "final udp pps %f: want the average, %d datagrams over about 3 s", pps, UDP_N);
+	free(out);
+}
+
+/* Switched off at load time: "off", not zeros that look like no traffic. */
+Test(live_cli, features_off)
+{
+	struct lines_json l;
+	struct xt_proc p;
+	struct json_object *off;
+
+	xt_net_create_or_fail(&net, "x", 0);
+	run(&p, NULL, "--text", "--no-sources", "--no-sizes", "-c", "1", "-i", "0.1", net.if_a,
+	    NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	cr_expect(strstr(p.out, "\ntop sources: off (--no-sources)\n") &&
+		  strstr(p.out, "\nframe sizes: off (--no-sizes)\n") &&
+		  strstr(p.out, "tables: sources off, flows "),
+		  "the text does not say off: %s", p.out);
+	cr_expect(strstr(p.out, "top destination ports (") && strstr(p.out, "top flows ("),
+		  "a list that is on says off: %s", p.out);
+	xt_proc_free(&p);
+	run(&p, NULL, "--json", "--no-ports", "-c", "1", "-i", "0.1", net.if_a, NULL);
+	parse_lines(p.out, &l);
+	cr_assert_eq(l.n, 1, "--json -c 1: %zu lines", l.n);
+	off = at(l.v[0], "off");
+	cr_expect(json_object_array_length(off) == 1 &&
+		  !strcmp(json_object_get_string(json_object_array_get_idx(off, 0)), "ports"),
+		  "off: %s", json_object_to_json_string(off));
+	cr_expect_str_eq(json_object_get_string(at(l.v[0], "direction")), "ingress", "direction");
+	free_lines(&l);
+	xt_proc_free(&p);
+}
+
+static long long wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* RFC 3339 with milliseconds as milliseconds since the epoch. */
+static long long rfc3339_ms(const char *t)
+{
+	struct tm tm = { 0 };
+	const char *rest = strptime(t, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	cr_assert(rest && rest[0] == '.', "not RFC 3339: %s", t);
+	return (long long)timegm(&tm) * 1000 + atoi(rest + 1);
+}
+
+/* A flow's first and last seen fall within the time the test sent it. */
+Test(live_cli, flow_times)
+{
+	struct lines_json l;
+	struct json_object *top;
+	long long before, after;
+	bool found = false;
+
+	xt_net_create_or_fail(&net, "s", 0);
+	xt_net_static(&net);
+	start(&cli, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_sleep_ms(400);
+	before = wall_ms();
+	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	after = wall_ms();
+	cr_expect(wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	stop(&cli, SIGTERM, XC_EXIT_OK);
+	collect(&cli, &l);
+	top = at(l.v[l.n - 1], "flows.top");
+	for (size_t i = 0; i < json_object_array_length(top); i++) {
+		struct json_object *e = json_object_array_get_idx(top, i);
+		long long first, last;
+
+		if (json_object_get_int(at(e, "dport")) != UDP_PORT)
+			continue;
+		found = true;
+		first = rfc3339_ms(json_object_get_string(at(e, "first_seen")));
+		last = rfc3339_ms(json_object_get_string(at(e, "last_seen")));
+		/* A kernel tick (at most 10 ms) and the clocks' conversion: 50 ms. */
+		cr_expect(first >= before - 50 && first <= after + 50 && last >= first &&
+			  last <= after + 50, "first_seen %lld, last_seen %lld: the test sent "
+			  "from %lld to %lld", first, last, before, after);
+	}
+	cr_expect(found, "the UDP flow is not in the last line");
+	free_lines(&l);
+}
+
+/* Generic mode on a device with GRO on: said at start and in the JSON. */
+Test(live_cli, generic_mode_gro_note)
+{
+	struct lines_json l;
+	struct json_object *gro;
+	struct xt_proc p;
+
+	xt_net_create_or_fail(&net, "g", 0);
+	xt_net_gro(net.ns_a, net.if_a);
+	run(&p, NULL, "--json", "--mode", "generic", "-c", "1", "-i", "0.1", net.if_a, NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	cr_expect(strstr(p.err, "generic mode with GRO on") && strstr(p.err, "gro off"),
+		  "no word of GRO aggregates at start: %s", p.err);
+	parse_lines(p.out, &l);
+	cr_assert_eq(l.n, 1, "--json -c 1: %zu lines", l.n);
+	gro = at(l.v[0], "gro_aggregates");
+	cr_expect(json_object_array_length(gro) == 1 &&
+		  !strcmp(json_object_get_string(json_object_array_get_idx(gro, 0)), net.if_a),
+		  "gro_aggregates: %s", json_object_to_json_string(gro));
+	free_lines(&l);
 	xt_proc_free(&p);
 }

@@ -6,7 +6,12 @@
  * interface must count exactly its own fixture, and the total their sum.
  */
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "capture.h"
+#include "checks.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "program.h"
+#include "testnet.h"
 
 static struct xt_net net1, net2;
 static struct xc_counter *xc, *gen;

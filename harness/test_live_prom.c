@@ -16,9 +16,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "http.h"
+#include "json.h"
 #include "libxdpcount.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002

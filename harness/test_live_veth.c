@@ -13,7 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "capture.h"
+#include "checks.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "program.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define TCP_PORT 5001
 #define UDP_PORT 5002

@@ -17,7 +17,12 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
+#include "sockets.h"
+#include "testnet.h"
 #include "drop_port.skel.h"
 #include "fentry_probe.skel.h"
 

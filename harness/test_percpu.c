@@ -9,7 +9,11 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "cpus.h"
+#include "fixtures.h"
+#include "program.h"
 
 /* What each possible CPU must have counted, frame i having run on cpu[i % n]. */
 static void want_per_cpu(const struct xt_expect *exp, const struct xt_cpus *cpus,
@@ -31,7 +35,7 @@ static int expect_cpu_shares(const char *name, struct xc_counter *xc,
 
 	cr_assert(ncpus > 0 && got && want, "possible CPUs: %d", ncpus);
 	want_per_cpu(exp, cpus, want, ncpus);
-	xt_expect_ok(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
+	XT_EXPECT_OK(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
 	for (int c = 0; c < ncpus; c++) {
 		snprintf(what, sizeof(what), "%s: CPU %d's copy", name, c);
 		xt_expect_counters_eq(what, &got[c], &want[c]);
@@ -119,7 +123,7 @@ Test(percpu, each_cpu_alone)
 		one.n = 1;
 		one.cpu[0] = cpus.cpu[i];
 		snprintf(name, sizeof(name), "vlan on CPU %d", one.cpu[0]);
-		xt_expect_ok(xc_counter_reset(xc), "xc_counter_reset");
+		XT_EXPECT_OK(xc_counter_reset(xc), "xc_counter_reset");
 		xt_pin_cpu(one.cpu[0]);
 		cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s", name);
 		expect_summed(name, xc, &exp);

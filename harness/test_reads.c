@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 /* A counter that has counted one fixture, read batch-wise or key by key. */
 static struct xc_counter *counted(const struct xt_expect *exp, bool keywise)

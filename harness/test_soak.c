@@ -13,9 +13,11 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <json-c/json.h>
-#include "harness.h"
-#include "traffic.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
 #include "rss.h"
+#include "testnet.h"
 
 #define TICKS 10000
 #define TICKS_STR "10000"

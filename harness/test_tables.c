@@ -14,7 +14,11 @@
  */
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "cpus.h"
+#include "fixtures.h"
+#include "program.h"
 
 #define SMALL_TABLE 1000
 

@@ -13,10 +13,12 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "fixtures.h"
 #include "frame_class.h"
 #include "parse_copy.h"
 #include "parse_copy.skel.h"
+#include "program.h"
 
 #define FRAME_MAX 65536
 #define FAILURES_SHOWN 10 /* per fixture; the rest are counted */
@@ -134,7 +136,7 @@ static void check_truncations(const char *name, const char *file)
 	xt_probe_config(&cfg);
 	t->xc = xt_open(&cfg);
 	t->exp = &exp;
-	xt_expect_ok(xc_counter_reset(t->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(t->xc), "xc_counter_reset");
 	rc = xc_capture_each(exp.path, every_prefix, t, &res, err, sizeof(err));
 	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
 	cr_expect_eq(t->frame, exp.n_cases, "%s: %lu records, %zu cases",

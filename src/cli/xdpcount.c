@@ -16,11 +16,18 @@
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
+/* What the terminal view's keys do; its footer names them too. */
+#define KEYS_DOC "Keys in the terminal view: q quits, o changes the order of the top " \
+	"lists, u switches bit/s and B/s."
+
 static const char doc[] =
 	"Count packets at XDP: per protocol class, frame size, source address, "
 	"destination port, flow and interface.\v"
 	"Live:    xdpcount [OPTION...] IFACE...\n"
 	"Offline: xdpcount -r FILE [OPTION...]\n\n"
+	"Counts what the interfaces receive (ingress), never what they send. "
+	"Byte counts and rates use decimal prefixes (k = 1000).\n\n"
+	KEYS_DOC "\n\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage, 3 missing privileges, 4 no such "
 	"interface, 5 capture unreadable, 6 not a capture, 7 not Ethernet, "
 	"8 capture truncated, 9 interface already has XDP, 10 interface lost.";
@@ -31,6 +38,7 @@ enum {
 	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE, OPT_NO_DROPS, OPT_OBSERVE,
 };
 
+
 static const struct argp_option options[] = {
 	{ "read", 'r', "FILE", 0, "Count a pcap/pcapng capture offline", 0 },
 	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1)", 0 },
@@ -38,6 +46,10 @@ static const struct argp_option options[] = {
 	{ "count", 'c', "N", 0, "Stop after N updates", 0 },
 	{ "mode", 'm', "MODE", 0, "Attach mode: native, generic or auto (default)", 0 },
 	{ "top", 'n', "N", 0, "Length of each top list (default 10)", 0 },
+	{ "order", 'o', "KEY", 0,
+	  "Order of the top lists: packets (default), bytes, pps or rate (the current "
+	  "bit/s)", 0 },
+	{ "bytes", 'B', NULL, 0, "Rates in bytes per second (B/s), not bit/s", 0 },
 	{ "observe", OPT_OBSERVE, NULL, 0,
 	  "Count beside the XDP program already on each interface, and its verdicts", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON: one object (offline) or one line per update", 1 },
@@ -86,6 +98,15 @@ static long parse_count(const char *arg, const char *what, long max,
 	return v;
 }
 
+static enum xc_order parse_order(const char *arg, struct argp_state *st)
+{
+	for (int i = 0; i < XC_ORDER_MAX; i++)
+		if (!strcmp(arg, xc_order_names[i]))
+			return (enum xc_order)i;
+	argp_error(st, "--order must be packets, bytes, pps or rate, not '%s'", arg);
+	return XC_ORDER_PACKETS;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct xc_cli *cli = st->input;
@@ -115,6 +136,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			cli->mode = XC_MODE_AUTO;
 		else
 			argp_error(st, "--mode must be native, generic or auto, not '%s'", arg);
+		break;
+	case 'o':
+		cli->order = parse_order(arg, st);
+		break;
+	case 'B':
+		cli->bytes_rate = true;
 		break;
 	case OPT_JSON:
 		cli->format = XC_FMT_JSON;
