@@ -325,8 +325,10 @@ static void split_text(char *buf, size_t len, const struct xc_class_split *s)
 static void drop_reasons(struct lines *out, const struct frame *fr)
 {
 	const struct live *lv = fr->lv;
-	char h[24], split[160];
+	const struct xc_rate none = { 0 };
+	char split[160];
 	bool any = false;
+	struct cells c;
 
 	if (!lv->drops)
 		return;
@@ -341,9 +343,9 @@ static void drop_reasons(struct lines *out, const struct frame *fr)
 					  "reason", "packets", "bytes", "classes");
 			any = true;
 			split_text(split, sizeof(split), &r->s);
-			lines_add(out, "%-12s %-24s %12llu %12s  %s", f->name, r->name,
-				  (unsigned long long)r->s.pb.packets,
-				  xc_human_bytes((double)r->s.pb.bytes, h, sizeof(h)), split);
+			fill_cells(fr, &c, &r->s.pb, &none);
+			lines_add(out, "%-12s %-24s %12s %12s  %s", f->name, r->name, c.pk, c.by,
+				  split);
 		}
 	}
 	if (!any && !fr->compact)
@@ -354,8 +356,10 @@ static void drop_reasons(struct lines *out, const struct frame *fr)
 static void verdicts(struct lines *out, const struct frame *fr)
 {
 	const struct live *lv = fr->lv;
+	const struct xc_rate none = { 0 };
 	struct xc_class_split s;
-	char h[24], split[160];
+	char split[160];
+	struct cells c;
 
 	for (int i = 0; i < lv->n_ifs; i++) {
 		const struct live_iface *f = &lv->ifs[i];
@@ -369,9 +373,9 @@ static void verdicts(struct lines *out, const struct frame *fr)
 			if (!s.pb.packets && v == XC_V_OTHER)
 				continue;
 			split_text(split, sizeof(split), &s);
-			lines_add(out, "%-12s %-24s %12llu %12s  %s", f->name, xc_verdict_names[v],
-				  (unsigned long long)s.pb.packets,
-				  xc_human_bytes((double)s.pb.bytes, h, sizeof(h)), split);
+			fill_cells(fr, &c, &s.pb, &none);
+			lines_add(out, "%-12s %-24s %12s %12s  %s", f->name, xc_verdict_names[v],
+				  c.pk, c.by, split);
 		}
 	}
 }
