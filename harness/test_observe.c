@@ -87,7 +87,7 @@ static bool fentry_allowed(void)
 	ok = fentry_probe_bpf__load(p) == 0;
 	fentry_probe_bpf__destroy(p);
 	if (!ok)
-		cr_log_warn("this kernel refuses fentry on XDP programs: only the refusal is checked");
+		cr_log_info("this kernel refuses fentry on XDP programs: only the refusal is checked");
 	return ok;
 }
 
