@@ -68,7 +68,7 @@
 })
 
 #define XT_BOOL_(report, cond, want, ...) ({                                         \
-	bool xt_ok_ = !!(cond) == (want);                                            \
+	bool xt_ok_ = (bool)(cond) == (want);                                          \
 	report(xt_ok_, "%s: got %s, want %s", XT_NAME_(__VA_ARGS__),                  \
 	       (want) ? "false" : "true", (want) ? "true" : "false");                \
 	xt_ok_;                                                                       \

@@ -195,3 +195,53 @@ void xt_json_flows(const char *what, struct json_object *a,
 	}
 	*out = f;
 }
+
+/* ---- JSON lines ---- */
+
+void xt_json_lines_parse(const char *out, struct xt_json_lines *l)
+{
+	const char *p = out;
+
+	l->n = 0;
+	while (*p && l->n < XT_JSON_LINES_MAX) {
+		const char *nl = strchr(p, '\n');
+		char *line;
+
+		if (!nl)
+			break; /* a line still being written */
+		line = strndup(p, (size_t)(nl - p));
+		l->v[l->n] = json_tokener_parse(line);
+		cr_assert(l->v[l->n] && json_object_is_type(l->v[l->n], json_type_object),
+			  "line %zu is not a JSON object: %.200s", l->n + 1, line);
+		free(line);
+		l->n++;
+		p = nl + 1;
+	}
+}
+
+void xt_json_lines_free(struct xt_json_lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		json_object_put(l->v[i]);
+	l->n = 0;
+}
+
+struct json_object *xt_json_at(struct json_object *o, const char *path)
+{
+	char buf[256], *save, *key;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save))
+		o = xt_json_get(path, o, key);
+	return o;
+}
+
+long long xt_json_num(struct json_object *o, const char *path)
+{
+	return json_object_get_int64(xt_json_at(o, path));
+}
+
+double xt_json_real(struct json_object *o, const char *path)
+{
+	return json_object_get_double(xt_json_at(o, path));
+}

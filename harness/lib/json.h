@@ -42,6 +42,21 @@ void xt_json_ports(const char *what, struct json_object *a,
 void xt_json_flows(const char *what, struct json_object *a,
 		   struct xc_flow **out, size_t *n);
 
+/* A value by a dotted path of keys ("l4.udp.packets"), as a number, as a real. */
+struct json_object *xt_json_at(struct json_object *o, const char *path);
+long long xt_json_num(struct json_object *o, const char *path);
+double xt_json_real(struct json_object *o, const char *path);
+
+/* Output of `xdpcount --json`, live: one object a line. */
+#define XT_JSON_LINES_MAX 512
+struct xt_json_lines {
+	struct json_object *v[XT_JSON_LINES_MAX];
+	size_t n;
+};
+/* Every whole line of out (not one still being written); aborts on a line that is no object. */
+void xt_json_lines_parse(const char *out, struct xt_json_lines *l);
+void xt_json_lines_free(struct xt_json_lines *l);
+
 /* An IPv4 or IPv6 literal as the library stores it (IPv4 v4-mapped); aborts when it is not one. */
 void xt_addr_parse(const char *what, const char *text, struct xc_addr *a);
 

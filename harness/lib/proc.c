@@ -202,6 +202,15 @@ void xt_bg_stop(struct xt_bg *bg)
 	bg->pid = 0;
 }
 
+size_t xt_count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
 unsigned long long xt_grouped_number(const char *s)
 {
 	unsigned long long v = 0;

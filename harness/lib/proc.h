@@ -18,6 +18,8 @@ struct xt_proc {
 /* Run argv (argv[0] a path, NULL-terminated) to its end; aborts the test if it cannot start. */
 void xt_proc_run(const char *const argv[], struct xt_proc *p);
 void xt_proc_free(struct xt_proc *p);
+/* How many lines s holds (newlines). */
+size_t xt_count_lines(const char *s);
 /* All of a stream from its start, NUL-terminated, malloc'ed; NULL on error. */
 char *xt_read_all(FILE *f, size_t *len);
 /* The number a readable view prints at s, its thousands grouped ("1,234"). */

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "clock.h"
 #include "json.h"
 #include "program.h"
@@ -87,4 +88,29 @@ const struct xc_port *xt_find_port(const struct xc_snapshot *s, __u8 proto, __u1
 		if (s->ports[i].proto == proto && s->ports[i].port == port)
 			return &s->ports[i];
 	return NULL;
+}
+
+__u32 xt_xdp_prog_on(const char *ns, int ifindex, char *name, size_t len)
+{
+	int saved = xt_net_enter_or_fail(ns);
+	__u32 id = 0;
+
+	xc_xdp_query(ifindex, &id, name, len);
+	xt_net_leave_or_fail(saved);
+	return id;
+}
+
+/* Links are released after their process: the kernel may take a moment. */
+void xt_expect_detached(const char *what, const char *ns, int ifindex)
+{
+	char name[64];
+	__u32 id = 0;
+
+	for (int i = 0; i < 200; i++) {
+		id = xt_xdp_prog_on(ns, ifindex, name, sizeof(name));
+		if (!id)
+			break;
+		xt_sleep_ms(10);
+	}
+	XT_EXPECT_EQ(id, 0, "%s: the id of the program still attached (%s)", what, id ? name : "none");
 }

@@ -4,6 +4,7 @@
 #define XDPCOUNT_PROGRAM_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <linux/bpf.h> /* the XDP actions a counter may return */
 #include "libxdpcount.h"
 
@@ -23,5 +24,10 @@ bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeou
 const struct xc_flow *xt_find_flow(const struct xc_snapshot *s, const char *src,
 				   const char *dst, __u16 sport, __u16 dport, __u8 proto);
 const struct xc_port *xt_find_port(const struct xc_snapshot *s, __u8 proto, __u16 port);
+
+/* The id of the XDP program on an interface in ns (0: none); name gets its name. */
+__u32 xt_xdp_prog_on(const char *ns, int ifindex, char *name, size_t len);
+/* Nothing is attached to the interface any more (waits up to 2 s for the kernel). */
+void xt_expect_detached(const char *what, const char *ns, int ifindex);
 
 #endif /* XDPCOUNT_PROGRAM_H */
