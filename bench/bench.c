@@ -204,6 +204,7 @@ static const struct {
 	{ "live", bench_live },
 	{ "tracing", bench_tracing },
 	{ "userspace", userspace_part },
+	{ "offline", bench_offline },
 };
 
 static int run_parts(const struct bench_opts *o, const struct bench_refs *r,

@@ -91,6 +91,8 @@ int bench_userspace(const struct bench_opts *o, struct json_object *res);
 /* The drop tracer per freed skb, observe mode per frame: ratios to untraced. */
 int bench_tracing(const struct bench_opts *o, const struct bench_refs *r,
 		  struct json_object *res);
+int bench_offline(const struct bench_opts *o, const struct bench_refs *r,
+		  struct json_object *res);
 
 /* ---- goals and report (summary.c), gate (gate.c) ---- */
 
