@@ -204,30 +204,29 @@ static void send_traffic(void)
 }
 
 /*
- * GET /metrics until the datagrams and the pings show: the exposition follows
- * -i, and an update may fall between the two.
+ * GET /metrics until the UDP datagrams and the pings, sent after them, show:
+ * the exposition follows -i, so one with the datagrams may predate the pings.
  */
 static char *metrics_with_udp(int port, char **head)
 {
-	char udp[128], icmp[128], *body = NULL;
-	unsigned long long u = 0, i = 0;
+	char series[128], pings[128], *body = NULL;
+	unsigned long long v = 0, icmp = 0;
 
-	snprintf(udp, sizeof(udp), "xdpcount_l4_packets_total{interface=\"%s\",class=\"udp\"}",
+	snprintf(series, sizeof(series), "xdpcount_l4_packets_total{interface=\"%s\",class=\"udp\"}",
 		 net.if_a);
-	snprintf(icmp, sizeof(icmp), "xdpcount_l4_packets_total{interface=\"%s\",class=\"icmp\"}",
+	snprintf(pings, sizeof(pings), "xdpcount_l4_packets_total{interface=\"%s\",class=\"icmp\"}",
 		 net.if_a);
 	for (int t = 0; t < 5000; t += 100) {
 		free(body);
 		free(*head);
 		XT_ASSERT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
 			     "GET /metrics");
-		if (xt_prom_sample(body, udp, &u) && u == UDP_N &&
-		    xt_prom_sample(body, icmp, &i) && i == PINGS)
+		if (xt_prom_sample(body, series, &v) && v == UDP_N &&
+		    xt_prom_sample(body, pings, &icmp) && icmp >= PINGS)
 			return body;
 		xt_sleep_ms(100);
 	}
-	cr_expect_fail("%s: got %llu, want %d; %s: got %llu, want %d", udp, u, UDP_N, icmp, i,
-		       PINGS);
+	cr_expect_fail("%s: got %llu, want %d", series, v, UDP_N);
 	return body;
 }
 
