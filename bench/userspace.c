@@ -89,6 +89,8 @@ static int fill(struct xc_counter *xc, __u32 n)
 	for (__u32 i = 0; i < n && !err; i++) {
 		bench_frame_source(&f, i + 1);
 		err = xc_counter_run_repeat(xc, f.data, f.len, 1, NULL);
+		if (!err && i % 4096 == 0)
+			err = xc_counter_drain(xc) < 0 ? -EIO : 0; /* as a live user does */
 	}
 	return err;
 }

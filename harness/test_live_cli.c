@@ -505,7 +505,7 @@ Test(live_cli, mode_fallback)
 	xt_proc_free(&p);
 	run(&p, NULL, "--json", "-c", "1", "-i", "0.1", "xbr0", NULL);
 	cr_expect_eq(p.status, XC_EXIT_OK, "--mode auto on a bridge: exit %d: %s", p.status, p.err);
-	cr_expect(strstr(p.err, "counting on xbr0 (generic: no native XDP here)"),
+	cr_expect(strstr(p.err, "counting on xbr0 (generic: no native XDP here, multi-buffer frames)"),
 		  "auto does not say it fell back to generic: %s", p.err);
 	parse_lines(p.out, &l);
 	cr_assert_eq(l.n, 1, "--count 1: got %zu lines", l.n);

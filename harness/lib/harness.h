@@ -141,6 +141,12 @@ bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_g
 bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 		     const struct xc_flow *want, size_t n_want);
 
+/*
+ * Every l4 frame is in one source row, in `other`, or unrecorded by the cache:
+ * their sum is l4's, packets and bytes. Needs XC_F_SOURCES and no traffic.
+ */
+bool expect_rows_cover_l4(const char *what, const struct xc_snapshot *s);
+
 /* The snapshot's source, port and flow tables against the expected lists. */
 bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
 		      const struct xt_expect *exp);

@@ -190,10 +190,12 @@ static void announce(const struct live *lv)
 {
 	fprintf(stderr, "xdpcount: counting on");
 	for (int i = 0; i < lv->n_ifs; i++)
-		fprintf(stderr, "%s %s (%s%s)", i ? "," : "", lv->ifs[i].name,
+		fprintf(stderr, "%s %s (%s%s, %s frames)", i ? "," : "", lv->ifs[i].name,
 			xc_mode_name(lv->ifs[i].mode),
 			lv->cli->mode == XC_MODE_AUTO && lv->ifs[i].mode == XC_MODE_GENERIC ?
-			": no native XDP here" : "");
+			": no native XDP here" : "",
+			strcmp(xc_counter_variant(lv->xc, lv->ifs[i].ifindex), "frags") ?
+			"linear" : "multi-buffer");
 	fprintf(stderr, "\n");
 }
 
@@ -348,11 +350,18 @@ static void suspend(struct live *lv)
 
 enum wake { WAKE_TICK, WAKE_STOP };
 
-/* Sleep until the deadline, a stop signal or a quit key; redraw on resize and resume. */
+/*
+ * Sleep until the deadline, a stop signal or a quit key; redraw on resize and
+ * resume; drain the flow cache's exports whenever they wait, so the ring
+ * buffer does not fill between updates.
+ */
 static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mask)
 {
 	for (;;) {
-		struct pollfd p = { .fd = lv->tty.open ? lv->tty.in_fd : -1, .events = POLLIN };
+		struct pollfd p[2] = {
+			{ .fd = lv->tty.open ? lv->tty.in_fd : -1, .events = POLLIN },
+			{ .fd = xc_counter_exports_fd(lv->xc), .events = POLLIN },
+		};
 		struct timespec ts;
 		__u64 now;
 
@@ -377,8 +386,12 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 			return WAKE_TICK;
 		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
 		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
-		if (ppoll(&p, 1, &ts, mask) > 0 &&
-		    ((p.revents & (POLLHUP | POLLERR)) || tty_quit_key(&lv->tty)))
+		if (ppoll(p, 2, &ts, mask) <= 0)
+			continue;
+		if (p[1].revents & POLLIN)
+			xc_counter_drain(lv->xc);
+		if ((p[0].revents & (POLLHUP | POLLERR)) ||
+		    ((p[0].revents & POLLIN) && tty_quit_key(&lv->tty)))
 			return WAKE_STOP;
 	}
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* What a live update shows: readable lines (text and terminal) and a JSON line. */
 #define _GNU_SOURCE
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -247,18 +248,21 @@ static void interfaces(struct lines *out, const struct live *lv, int width)
 
 static void tables(struct lines *out, const struct xc_snapshot *s)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
-	char buf[XC_TAB_MAX][96];
+	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
+	char buf[XC_TAB_CACHE][64];
 
-	for (int i = 0; i < XC_TAB_MAX; i++) {
+	for (int i = 0; i < XC_TAB_CACHE; i++) {
 		const struct xc_table *t = &s->tables[i];
 
-		snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu evicted, %llu failed)",
-			 names[i], (unsigned long long)t->entries,
-			 (unsigned long long)t->capacity, (unsigned long long)t->evicted,
-			 (unsigned long long)t->failed);
+		snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu folded)",
+			 xc_table_names[i], (unsigned long long)t->entries,
+			 (unsigned long long)t->capacity,
+			 (unsigned long long)(t->folded.packets + t->unrecorded.packets));
 	}
-	lines_add(out, "tables: %s, %s, %s", buf[0], buf[1], buf[2]);
+	lines_add(out, "tables: %s, %s, %s; cache %llu/%llu (%llu exported, %llu unrecorded)",
+		  buf[0], buf[1], buf[2], (unsigned long long)c->entries,
+		  (unsigned long long)c->capacity, (unsigned long long)c->exported,
+		  (unsigned long long)c->unrecorded.packets);
 }
 
 static void size_label(int i, char *buf, size_t len)
@@ -343,7 +347,7 @@ static const char *endpoint(char *buf, size_t len, const struct xc_addr *addr,
 	char a[64];
 	bool v6 = xc_addr_str(addr, a, sizeof(a)) && strchr(a, ':');
 
-	if (proto != 6 && proto != 17)
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		snprintf(buf, len, "%s", a);
 	else
 		snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", port);
@@ -357,8 +361,8 @@ static void top_flows(struct lines *out, const struct xc_snapshot *s, size_t *id
 	char sa[80], da[80], p[8], h[24], title[64];
 
 	n = xc_top_flows(s, n, idx);
-	snprintf(title, sizeof(title), "top flows (%llu seen, %llu evicted)",
-		 (unsigned long long)t->inserted, (unsigned long long)t->evicted);
+	snprintf(title, sizeof(title), "top flows (%zu seen, %llu folded)", s->n_flows,
+		 (unsigned long long)t->folded.packets);
 	lines_add(out, "%-71s %10s %12s", title, "packets", "bytes");
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_flow *e = &s->flows[idx[i]];
@@ -515,10 +519,8 @@ static struct json_object *json_kstats(const struct xc_ifstats *s)
 
 static struct json_object *json_drops(const struct live *lv)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
 	struct json_object *o = json_object_new_object();
 	struct json_object *kernel = json_object_new_object();
-	struct json_object *tabs = json_object_new_object();
 
 	for (int i = 0; i < lv->n_ifs; i++) {
 		const struct live_iface *f = &lv->ifs[i];
@@ -531,17 +533,8 @@ static struct json_object *json_drops(const struct live *lv)
 		json_object_object_add(k, "interval", json_kstats(&step));
 		json_object_object_add(kernel, f->name, k);
 	}
-	for (int i = 0; i < XC_TAB_MAX; i++) {
-		struct json_object *t = json_object_new_object();
-
-		json_object_object_add(t, "evicted",
-				       json_object_new_uint64(lv->cur.tables[i].evicted));
-		json_object_object_add(t, "failed",
-				       json_object_new_uint64(lv->cur.tables[i].failed));
-		json_object_object_add(tabs, names[i], t);
-	}
 	json_object_object_add(o, "kernel", kernel);
-	json_object_object_add(o, "tables", tabs);
+	json_object_object_add(o, "tables", xc_json_tables(&lv->cur));
 	return o;
 }
 

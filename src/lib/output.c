@@ -124,30 +124,32 @@ static struct json_object *json_flows(const struct xc_snapshot *s,
 		json_object_object_add(f, "bytes", json_object_new_uint64(e->val.bytes));
 		json_object_array_add(a, f);
 	}
-	json_object_object_add(o, "count", json_object_new_uint64(t->inserted));
+	json_object_object_add(o, "count", json_object_new_uint64(s->n_flows));
 	json_object_object_add(o, "entries", json_object_new_uint64(t->entries));
-	json_object_object_add(o, "evicted", json_object_new_uint64(t->evicted));
-	json_object_object_add(o, "failed", json_object_new_uint64(t->failed));
+	json_object_object_add(o, "folded", json_pb(&t->folded));
 	json_object_object_add(o, "top", a);
 	return o;
 }
 
-static struct json_object *json_tables(const struct xc_snapshot *s)
+struct json_object *xc_json_table(const struct xc_table *t)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "entries", json_object_new_uint64(t->entries));
+	json_object_object_add(e, "capacity", json_object_new_uint64(t->capacity));
+	json_object_object_add(e, "inserted", json_object_new_uint64(t->inserted));
+	json_object_object_add(e, "exported", json_object_new_uint64(t->exported));
+	json_object_object_add(e, "unrecorded", json_pb(&t->unrecorded));
+	json_object_object_add(e, "folded", json_pb(&t->folded));
+	return e;
+}
+
+struct json_object *xc_json_tables(const struct xc_snapshot *s)
+{
 	struct json_object *o = json_object_new_object();
 
-	for (int i = 0; i < XC_TAB_MAX; i++) {
-		const struct xc_table *t = &s->tables[i];
-		struct json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "entries", json_object_new_uint64(t->entries));
-		json_object_object_add(e, "capacity", json_object_new_uint64(t->capacity));
-		json_object_object_add(e, "inserted", json_object_new_uint64(t->inserted));
-		json_object_object_add(e, "evicted", json_object_new_uint64(t->evicted));
-		json_object_object_add(e, "failed", json_object_new_uint64(t->failed));
-		json_object_object_add(o, names[i], e);
-	}
+	for (int i = 0; i < XC_TAB_MAX; i++)
+		json_object_object_add(o, xc_table_names[i], xc_json_table(&s->tables[i]));
 	return o;
 }
 
@@ -174,7 +176,7 @@ struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 		json_object_object_add(ifs, xc_ifname(s->ifaces[i].ifindex, buf, sizeof(buf)),
 				       xc_json_counters(&s->ifaces[i].c));
 	json_object_object_add(o, "interfaces", ifs);
-	json_object_object_add(o, "tables", json_tables(s));
+	json_object_object_add(o, "tables", xc_json_tables(s));
 	free(idx);
 	return o;
 }
@@ -237,6 +239,15 @@ static void text_sizes(FILE *f, const struct xc_counters *c)
 	}
 }
 
+/* What the flow cache did: its exports, and the frames it could not record. */
+static void text_cache(FILE *f, const struct xc_table *t)
+{
+	fprintf(f, "flow cache: %llu/%llu entries, %llu inserted, %llu exported, "
+		"%llu packets unrecorded\n", (unsigned long long)t->entries,
+		(unsigned long long)t->capacity, (unsigned long long)t->inserted,
+		(unsigned long long)t->exported, (unsigned long long)t->unrecorded.packets);
+}
+
 static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			size_t top)
 {
@@ -245,6 +256,10 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 
 	n = xc_top_sources(s, top, idx);
 	fprintf(f, "top sources (%zu seen)\n", s->n_sources);
+	if (s->other.packets)
+		fprintf(f, "  %-39s %14llu %12s\n", "other (source rows full)",
+			(unsigned long long)s->other.packets,
+			xc_human_bytes((double)s->other.bytes, h, sizeof(h)));
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_source *e = &s->sources[idx[i]];
 
@@ -262,9 +277,8 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
 	}
 	n = xc_top_flows(s, top, idx);
-	fprintf(f, "top flows (%llu seen, %llu evicted)\n",
-		(unsigned long long)s->tables[XC_TAB_FLOWS].inserted,
-		(unsigned long long)s->tables[XC_TAB_FLOWS].evicted);
+	fprintf(f, "top flows (%zu seen, %llu packets folded into sources)\n", s->n_flows,
+		(unsigned long long)s->tables[XC_TAB_FLOWS].folded.packets);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_flow *e = &s->flows[idx[i]];
 		char sa[80], da[80];
@@ -294,6 +308,7 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 	text_row(f, "malformed", &c->malformed, &c->total);
 	text_row(f, "vlan", &c->vlan, &c->total);
 	text_sizes(f, c);
+	text_cache(f, &s->tables[XC_TAB_CACHE]);
 	if (idx)
 		text_tables(f, s, idx, top);
 	free(idx);

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The flow cache against more flows than it holds. The oracle is the traffic
+ * the test builds itself: FLOWS UDP flows over SOURCES sources and PORTS
+ * destination ports, ROUNDS frames each of lengths it chose, so every source,
+ * port and flow total is known. Through test runs on every CPU, and as live
+ * frames over a veth pair: the cache exports nearly every entry, and still
+ * every source, port and flow is exact, and the rows plus what the cache could
+ * not record add up to l4. A ring too small to keep up counts the rest as
+ * unrecorded, to the frame. Snapshots taken while another CPU evicts never go
+ * backwards, never count a frame twice, and end exact.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include "harness.h"
+#include "netns.h"
+
+#define SOURCES 200
+#define PORTS 8
+#define FLOWS 2000
+#define ROUNDS 3
+#define SMALL_CACHE 64   /* entries per CPU: FLOWS is 30 times more */
+#define DRAIN_EVERY 256  /* frames between drains, as a live user's poll */
+#define FRAME_MAX 400
+
+struct traffic {
+	struct xc_source src[SOURCES];
+	struct xc_port ports[PORTS];
+	struct xc_flow flows[FLOWS];
+	struct xc_pb l4;
+};
+
+static __u32 src_ip(int s)
+{
+	return 0x0a090000u + (__u32)s; /* 10.9.0.0 + s */
+}
+
+static size_t frame_len(int f, int round)
+{
+	return 60 + (size_t)((f * 7 + round * 13) % 300);
+}
+
+static void v4mapped(struct xc_addr *a, __u32 ip)
+{
+	memset(a, 0, sizeof(*a));
+	a->a[10] = a->a[11] = 0xff;
+	ip = htonl(ip);
+	memcpy(a->a + 12, &ip, 4);
+}
+
+/* IPv4 UDP from source f % SOURCES, sport 1000 + f, to 192.0.2.9:5000 + f % PORTS. */
+static size_t build(__u8 *p, int f, int round)
+{
+	size_t len = frame_len(f, round);
+	__u32 src = htonl(src_ip(f % SOURCES)), dst = htonl(0xc0000209u);
+	__u16 sport = htons((__u16)(1000 + f)), dport = htons((__u16)(5000 + f % PORTS));
+	__u16 ip_len = htons((__u16)(len - 14)), udp_len = htons((__u16)(len - 34));
+
+	memset(p, 0, len);
+	memcpy(p, "\x02\0\0\0\0\x01\x02\0\0\0\0\x02\x08\x00", 14);
+	p[14] = 0x45;
+	memcpy(p + 16, &ip_len, 2);
+	p[22] = 64;
+	p[23] = 17;
+	memcpy(p + 26, &src, 4);
+	memcpy(p + 30, &dst, 4);
+	memcpy(p + 34, &sport, 2);
+	memcpy(p + 36, &dport, 2);
+	memcpy(p + 38, &udp_len, 2);
+	return len;
+}
+
+/* What the whole traffic is, from the builder's own numbers. */
+static void expect_traffic(struct traffic *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int f = 0; f < FLOWS; f++) {
+		struct xc_flow *fl = &t->flows[f];
+		struct xc_source *s = &t->src[f % SOURCES];
+		struct xc_port *p = &t->ports[f % PORTS];
+
+		v4mapped(&fl->key.src, src_ip(f % SOURCES));
+		v4mapped(&fl->key.dst, 0xc0000209u);
+		fl->key.sport = (__u16)(1000 + f);
+		fl->key.dport = (__u16)(5000 + f % PORTS);
+		fl->key.proto = IPPROTO_UDP;
+		fl->key.kind = XC_KEY_FLOW;
+		s->addr = fl->key.src;
+		p->proto = IPPROTO_UDP;
+		p->port = fl->key.dport;
+		for (int r = 0; r < ROUNDS; r++) {
+			__u64 len = frame_len(f, r);
+
+			fl->val.packets++;
+			fl->val.bytes += len;
+			s->pb.packets++;
+			s->pb.bytes += len;
+			p->pb.packets++;
+			p->pb.bytes += len;
+			t->l4.packets++;
+			t->l4.bytes += len;
+		}
+	}
+}
+
+/* Everything exact: the core counters' l4, each source, port and flow. */
+static void expect_exact(const char *what, const struct xc_snapshot *s, const struct traffic *t)
+{
+	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
+	const struct xc_pb *udp = &s->total.l4[XC_L4_UDP];
+
+	cr_expect(udp->packets == t->l4.packets && udp->bytes == t->l4.bytes,
+		  "%s: l4 udp %llu packets, %llu bytes; sent %llu, %llu", what, udp->packets,
+		  udp->bytes, t->l4.packets, t->l4.bytes);
+	cr_expect_eq(c->unrecorded.packets, 0, "%s: %llu frames unrecorded", what,
+		     c->unrecorded.packets);
+	cr_expect_gt(c->exported, FLOWS, "%s: %llu exported: the cache held every flow?", what,
+		     c->exported);
+	expect_rows_cover_l4(what, s);
+	expect_sources_eq(what, s->sources, s->n_sources, t->src, SOURCES);
+	expect_ports_eq(what, s->ports, s->n_ports, t->ports, PORTS);
+	expect_flows_eq(what, s->flows, s->n_flows, t->flows, FLOWS);
+	cr_log_info("%s: %d flows through %llu cache entries: %llu inserted, %llu exported",
+		    what, FLOWS, c->capacity, c->inserted, c->exported);
+}
+
+static struct xc_counter *open_small(__u32 ring_bytes)
+{
+	struct xc_config cfg;
+
+	xc_config_default(&cfg);
+	cfg.cache_entries = SMALL_CACHE;
+	cfg.ring_bytes = ring_bytes;
+	return xt_open(&cfg);
+}
+
+/* Every round over every flow; drain: every DRAIN_EVERY frames, or never. */
+static void run_all(struct xc_counter *xc, bool drain, const struct xt_cpus *cpus)
+{
+	__u8 frame[FRAME_MAX];
+	unsigned long n = 0;
+
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int f = 0; f < FLOWS; f++, n++) {
+			size_t len = build(frame, f, r);
+
+			if (cpus && n % 100 == 0)
+				xt_pin_cpu(cpus->cpu[(n / 100) % (unsigned long)cpus->n]);
+			cr_assert_eq(xc_counter_run(xc, frame, len, NULL, NULL, 0, NULL), 0,
+				     "test run of flow %d", f);
+			if (drain && n % DRAIN_EVERY == 0)
+				cr_assert_geq(xc_counter_drain(xc), 0, "drain");
+		}
+	}
+}
+
+Test(cache, more_flows_than_the_cache, .timeout = 120)
+{
+	struct xc_counter *xc = open_small(0);
+	struct traffic t;
+	struct xt_cpus cpus;
+	struct xc_snapshot s;
+
+	expect_traffic(&t);
+	xt_cpus_allowed(&cpus);
+	run_all(xc, true, &cpus);
+	xt_snapshot(xc, &s);
+	expect_exact("test runs on every CPU", &s, &t);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+}
+
+/* A one-page ring, never drained: what it cannot take is unrecorded, exactly. */
+Test(cache, full_ring_counts_unrecorded, .timeout = 120)
+{
+	struct xc_counter *xc = open_small((__u32)getpagesize());
+	const struct xc_table *c;
+	struct xc_snapshot s;
+	struct traffic t;
+	struct xc_pb ports = { 0 };
+
+	expect_traffic(&t);
+	run_all(xc, false, NULL);
+	xt_snapshot(xc, &s);
+	c = &s.tables[XC_TAB_CACHE];
+	cr_expect_gt(c->unrecorded.packets, 0, "a full ring recorded every frame");
+	expect_rows_cover_l4("full ring", &s);
+	for (size_t i = 0; i < s.n_ports; i++) {
+		ports.packets += s.ports[i].pb.packets;
+		ports.bytes += s.ports[i].pb.bytes;
+	}
+	cr_expect(ports.packets + c->unrecorded.packets == t.l4.packets &&
+		  ports.bytes + c->unrecorded.bytes == t.l4.bytes,
+		  "ports %llu + unrecorded %llu packets, sent %llu", ports.packets,
+		  c->unrecorded.packets, t.l4.packets);
+	cr_log_info("full ring: %llu of %llu frames unrecorded", c->unrecorded.packets,
+		    t.l4.packets);
+	xc_snapshot_free(&s);
+	xc_counter_close(xc);
+}
+
+/* ---- live frames over a veth pair ---- */
+
+static struct xc_net net;
+
+static void live_teardown(void)
+{
+	xc_net_destroy(&net);
+}
+
+/* Until the counter has seen frames, or 5 s. */
+static void wait_total(struct xc_counter *xc, __u64 frames)
+{
+	struct xc_counters c;
+
+	for (int i = 0; i < 500; i++) {
+		expect_ok(xc_counter_totals(xc, &c), "xc_counter_totals");
+		if (c.total.packets >= frames)
+			return;
+		usleep(10000);
+	}
+}
+
+/*
+ * B's generator (xdpcount with every feature off, action XDP_TX) sends each
+ * frame live out of B; the counter on A counts it natively.
+ */
+Test(cache, live_more_flows_than_the_cache, .timeout = 120, .fini = live_teardown)
+{
+	struct xc_counter *xc, *gen;
+	struct xc_config cfg;
+	struct xc_snapshot s;
+	struct traffic t;
+	__u8 frame[FRAME_MAX];
+	unsigned long n = 0;
+	int saved;
+
+	expect_traffic(&t);
+	xc_net_sweep();
+	cr_assert_eq(xc_net_create(&net, "fc", 0), 0, "create the veth pair");
+	/* No stack traffic of its own while counting: exact sources need it. */
+	cr_assert_eq(xc_net_exec(net.ns_a, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1"), 0, "");
+	cr_assert_eq(xc_net_exec(net.ns_b, "sysctl -qw net.ipv6.conf.all.disable_ipv6=1"), 0, "");
+	xc = open_small(0);
+	xc_config_default(&cfg);
+	cfg.features = 0;
+	cfg.action = XDP_TX;
+	gen = xt_open(&cfg);
+	cr_assert_eq(xc_net_enter(net.ns_a, &saved), 0, "enter %s", net.ns_a);
+	cr_assert_eq(xc_counter_attach(xc, net.ifindex_a, XC_MODE_NATIVE, NULL), 0, "attach");
+	xc_net_leave(saved);
+	cr_assert_eq(xc_net_enter(net.ns_b, &saved), 0, "enter %s", net.ns_b);
+	for (int r = 0; r < ROUNDS; r++) {
+		for (int f = 0; f < FLOWS; f++, n++) {
+			size_t len = build(frame, f, r);
+
+			cr_assert_eq(xc_counter_send_live(gen, net.ifindex_b, frame, len, 1), 0,
+				     "send flow %d live", f);
+			if (n % DRAIN_EVERY == 0)
+				cr_assert_geq(xc_counter_drain(xc), 0, "drain");
+		}
+	}
+	xc_net_leave(saved);
+	wait_total(xc, t.l4.packets);
+	xt_snapshot(xc, &s);
+	cr_expect_eq(s.total.total.packets, t.l4.packets, "frames counted %llu, sent %llu",
+		     s.total.total.packets, t.l4.packets);
+	expect_exact("live frames on a veth pair", &s, &t);
+	xc_snapshot_free(&s);
+	xc_counter_close(gen);
+	xc_counter_close(xc);
+}
+
+/* ---- snapshots while another CPU evicts ---- */
+
+#define RACE_FRAMES 200000
+#define RACE_SOURCES SOURCES
+
+struct racer {
+	struct xc_counter *xc;
+	int cpu;
+	atomic_ulong sent; /* frames run so far */
+	atomic_bool done;
+};
+
+/* Every frame a new flow (sport = its number), sources cycling: every miss evicts. */
+static void *race(void *arg)
+{
+	struct racer *r = arg;
+	__u8 frame[FRAME_MAX];
+
+	xt_pin_cpu(r->cpu);
+	for (unsigned long i = 0; i < RACE_FRAMES; i++) {
+		size_t len = build(frame, (int)(i % FLOWS), 0);
+		__u16 sport = htons((__u16)i);
+
+		memcpy(frame + 34, &sport, 2);
+		if (xc_counter_run(r->xc, frame, len, NULL, NULL, 0, NULL))
+			break;
+		atomic_store(&r->sent, i + 1);
+	}
+	atomic_store(&r->done, true);
+	return NULL;
+}
+
+/* Each source's packets by its number; false if any went down since prev. */
+static bool source_counts(const struct xc_snapshot *s, __u64 *now, const __u64 *prev)
+{
+	bool ok = true;
+
+	memset(now, 0, RACE_SOURCES * sizeof(*now));
+	for (size_t i = 0; i < s->n_sources; i++) {
+		__u32 ip;
+
+		memcpy(&ip, s->sources[i].addr.a + 12, 4);
+		ip = ntohl(ip) - src_ip(0);
+		if (ip < RACE_SOURCES)
+			now[ip] = s->sources[i].pb.packets;
+	}
+	for (int i = 0; i < RACE_SOURCES; i++)
+		ok &= now[i] >= prev[i];
+	return ok;
+}
+
+Test(cache, snapshots_while_another_cpu_evicts, .timeout = 240)
+{
+	struct racer r = { 0 };
+	static __u64 prev[RACE_SOURCES], now[RACE_SOURCES];
+	struct xc_snapshot s;
+	struct xt_cpus cpus;
+	__u64 prev_rows = 0;
+	unsigned long snaps = 0, backwards = 0, doubled = 0;
+	pthread_t th;
+
+	xt_cpus_allowed(&cpus);
+	cr_assert_geq(cpus.n, 2, "needs two CPUs");
+	r.xc = open_small(0);
+	r.cpu = cpus.cpu[1];
+	xt_pin_cpu(cpus.cpu[0]);
+	memset(prev, 0, sizeof(prev));
+	cr_assert_eq(pthread_create(&th, NULL, race, &r), 0, "start the evicting thread");
+	while (!atomic_load(&r.done)) {
+		__u64 rows;
+
+		xt_snapshot(r.xc, &s);
+		rows = s.other.packets + s.tables[XC_TAB_CACHE].unrecorded.packets;
+		for (size_t i = 0; i < s.n_sources; i++)
+			rows += s.sources[i].pb.packets;
+		/* Read after the snapshot: a frame counted twice would overshoot it. */
+		doubled += rows > atomic_load(&r.sent);
+		backwards += rows < prev_rows || !source_counts(&s, now, prev);
+		memcpy(prev, now, sizeof(prev));
+		prev_rows = rows;
+		snaps++;
+		xc_snapshot_free(&s);
+	}
+	pthread_join(th, NULL);
+	cr_expect_eq(atomic_load(&r.sent), RACE_FRAMES, "the evicting thread ran every frame");
+	cr_expect_gt(snaps, 10, "only %lu snapshots raced the evictions", snaps);
+	cr_expect_eq(doubled, 0, "%lu of %lu snapshots counted more frames than were run",
+		     doubled, snaps);
+	cr_expect_eq(backwards, 0, "%lu of %lu snapshots went backwards", backwards, snaps);
+	xt_snapshot(r.xc, &s);
+	cr_expect_eq(s.tables[XC_TAB_CACHE].unrecorded.packets, 0, "nothing unrecorded");
+	expect_rows_cover_l4("after the race", &s);
+	cr_expect_eq(s.total.l4[XC_L4_UDP].packets, RACE_FRAMES, "every frame in l4");
+	source_counts(&s, now, prev);
+	for (int i = 0; i < RACE_SOURCES; i++)
+		cr_expect_eq(now[i], RACE_FRAMES / RACE_SOURCES, "source %d: %llu packets, sent %d",
+			     i, now[i], RACE_FRAMES / RACE_SOURCES);
+	cr_log_info("race: %lu snapshots while %d frames evicted; %llu exported", snaps,
+		    RACE_FRAMES, s.tables[XC_TAB_CACHE].exported);
+	xc_snapshot_free(&s);
+	xc_counter_close(r.xc);
+}
