@@ -28,7 +28,7 @@ CLI_OBJS := $(CLI_SRCS:src/cli/%.c=$(B)/cli/%.o)
 HLIB_SRCS := $(wildcard harness/lib/*.c)
 HLIB_OBJS := $(HLIB_SRCS:harness/lib/%.c=$(B)/hlib/%.o)
 # All Criterion suites link into one binary, so one run ends in one summary.
-HARNESS_SRCS := $(wildcard harness/*.c)
+HARNESS_SRCS := $(filter-out %.bpf.c,$(wildcard harness/*.c))
 HARNESS_OBJS := $(HARNESS_SRCS:harness/%.c=$(B)/harness/%.o)
 TESTS    := $(B)/xdpcount-tests
 FUZZ_TOOLS := $(B)/fuzz/fuzz_parse $(B)/xdpcount-seed $(B)/xdpcount-diff
@@ -38,10 +38,10 @@ BENCH    := $(B)/xdpcount-bench
 DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
 	libnl-route-3-dev ethtool iputils-ping iputils-arping socat prometheus procps \
-	gnuplot-nox libclang-rt-14-dev valgrind util-linux
+	gnuplot-nox libclang-rt-14-dev valgrind util-linux libcap-dev man-db groff-base
 
 .PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
-	fuzz fuzz-quick valgrind
+	fuzz fuzz-quick valgrind install
 all: $(B)/xdpcount $(TESTS) $(FUZZ_TOOLS) $(DEMO) $(BENCH)
 
 deps:
@@ -74,14 +74,22 @@ $(B)/cli/%.o: src/cli/%.c src/cli/*.h src/lib/*.h prog/xdpcount.h
 	$(CC) $(CFLAGS) -Isrc/cli -c $< -o $@
 
 $(B)/xdpcount: $(CLI_OBJS) $(B)/libxdpcount.a
-	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
+	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lcap -lm -o $@
 
 # The tests may read the CLI's exit codes (src/cli/cli.h), nothing else of it.
 $(B)/hlib/%.o: harness/lib/%.c harness/lib/*.h src/lib/*.h prog/*.h $(B)/xdpcount.skel.h
 	@mkdir -p $(B)/hlib
 	$(CC) $(CFLAGS) -Iharness/lib -c $< -o $@
 
-$(B)/harness/%.o: harness/%.c harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h
+# The parser over a copy of headers in a map value (test_truncation.c).
+$(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c harness/parse_copy.h prog/parse.h prog/xdpcount.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -Iharness -c $< -o $@
+
+$(B)/parse_copy.skel.h: $(B)/parse_copy.bpf.o
+	$(BPFTOOL) gen skeleton $< name parse_copy_bpf > $@
+
+$(B)/harness/%.o: harness/%.c harness/*.h harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h \
+		$(B)/parse_copy.skel.h
 	@mkdir -p $(B)/harness
 	$(CC) $(CFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
 
@@ -93,7 +101,8 @@ TEST_ENV := XC_BIN=$(abspath $(B)/xdpcount) XC_ROOT=$(CURDIR) XC_PYTHON=$(PYTHON
 ifeq ($(SAN),1)
 TEST_ENV += LSAN_OPTIONS=suppressions=$(CURDIR)/ci/lsan.supp
 endif
-CRITERION_OPTS ?= --timeout 300
+# --verbose: each test's name and result as it ends; Criterion's summary stays last.
+CRITERION_OPTS ?= --timeout 300 --verbose
 
 test: deps all
 	$(TEST_ENV) $(B)/xdpcount-tests $(CRITERION_OPTS)
@@ -107,8 +116,19 @@ $(DEMO): demo/demo.c harness/lib/netns.h src/lib/*.h src/cli/cli.h $(B)/hlib/net
 	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness/lib -Isrc/cli $< $(B)/hlib/netns.o $(B)/libxdpcount.a \
 		$(LDLIBS) -o $@
 
-demo: deps all
+# Only the CLI and the demo driver, and quietly: the demo's output is the point.
+demo: deps
+	@$(MAKE) -s --no-print-directory $(B)/xdpcount $(DEMO)
 	$(DEMO)
+
+# The binary, its man page and its bash completion; DESTDIR for staging (packages).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: $(B)/xdpcount
+	install -D -m 0755 $(B)/xdpcount $(DESTDIR)$(PREFIX)/sbin/xdpcount
+	install -D -m 0644 doc/xdpcount.8 $(DESTDIR)$(PREFIX)/share/man/man8/xdpcount.8
+	install -D -m 0644 doc/xdpcount.bash-completion \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/xdpcount
 
 pcaps:
 	$(PYTHON) pcaps/gen.py pcaps

@@ -236,7 +236,7 @@ static int cmd_run(bool quick, const char *out, const char *only)
 	int err;
 
 	opts_init(&o, quick);
-	xc_net_sweep(); /* namespaces of earlier runs that were killed */
+	xt_net_sweep(); /* namespaces of earlier runs that were killed */
 	skel = baseline_bpf__open_and_load();
 	if (!skel) {
 		err = -errno;

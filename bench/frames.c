@@ -72,8 +72,8 @@ static void put_ip(struct fb *b, int family, __u8 proto)
 	p[0] = v4 ? 0x45 : 0x60;
 	p[v4 ? 8 : 7] = 64; /* TTL, hop limit */
 	p[v4 ? 9 : 6] = proto;
-	inet_pton(af, v4 ? XC_NET_IP4_B : XC_NET_IP6_B, p + saddr);
-	inet_pton(af, v4 ? XC_NET_IP4_A : XC_NET_IP6_A, p + saddr + alen);
+	inet_pton(af, v4 ? XT_NET_IP4_B : XT_NET_IP6_B, p + saddr);
+	inet_pton(af, v4 ? XT_NET_IP4_A : XT_NET_IP6_A, p + saddr + alen);
 	b->f->src_off = b->l3 + saddr + alen - 4;
 }
 
@@ -152,8 +152,8 @@ static void put_arp_request(struct fb *b, const __u8 *sha)
 	p[5] = 4;
 	put16(p + 6, 1);      /* request */
 	memcpy(p + 8, sha, 6);
-	inet_pton(AF_INET, XC_NET_IP4_B, p + 14);
-	inet_pton(AF_INET, XC_NET_IP4_A, p + 24);
+	inet_pton(AF_INET, XT_NET_IP4_B, p + 14);
+	inet_pton(AF_INET, XT_NET_IP4_A, p + 24);
 }
 
 /* Lengths and checksums, then Ethernet padding. */

@@ -35,7 +35,7 @@ static void on_signal(int sig)
 
 struct live {
 	const struct bench_opts *o;
-	struct xc_net net;
+	struct xt_net net;
 	struct xc_counter *gen;
 	struct bench_frame f;
 };
@@ -68,7 +68,7 @@ static void *gen_main(void *arg)
 	int saved;
 
 	g->err = bench_pin(g->cpu);
-	if (!g->err && xc_net_enter(l->net.ns_b, &saved))
+	if (!g->err && xt_net_enter(l->net.ns_b, &saved))
 		g->err = -errno;
 	pthread_barrier_wait(g->start);
 	if (g->err)
@@ -77,7 +77,7 @@ static void *gen_main(void *arg)
 	g->err = xc_prog_send_live(xc_counter_prog_fd(l->gen), l->net.ifindex_b,
 				   l->f.data, l->f.len, g->frames, &g->ns_per_frame);
 	g->t1 = bench_now_ns();
-	xc_net_leave(saved);
+	xt_net_leave(saved);
 	return NULL;
 }
 
@@ -154,7 +154,7 @@ static int attach(struct receiver *rx, struct live *l)
 {
 	int saved, err;
 
-	if (xc_net_enter(l->net.ns_a, &saved))
+	if (xt_net_enter(l->net.ns_a, &saved))
 		return -errno;
 	if (rx->xc) {
 		err = xc_counter_attach(rx->xc, l->net.ifindex_a, XC_MODE_NATIVE, NULL);
@@ -162,7 +162,7 @@ static int attach(struct receiver *rx, struct live *l)
 		rx->link = xc_prog_attach(rx->fd, l->net.ifindex_a, XC_MODE_NATIVE, NULL);
 		err = rx->link < 0 ? rx->link : 0;
 	}
-	xc_net_leave(saved);
+	xt_net_leave(saved);
 	return err;
 }
 
@@ -191,19 +191,19 @@ static int measure(struct live *l, struct receiver *rx, int ncpu, __u32 frames,
 }
 
 /* A and B see only the generator's frames: no IPv6 chatter, no ARP. */
-static int quiet_net(struct xc_net *n)
+static int quiet_net(struct xt_net *n)
 {
 	static const char *v6off = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && "
 				   "echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
 	int err = 0;
 
-	err = err ?: xc_net_exec(n->ns_a, "%s && ip neigh replace " XC_NET_IP4_B
+	err = err ?: xt_net_exec(n->ns_a, "%s && ip neigh replace " XT_NET_IP4_B
 				 " lladdr %s dev %s nud permanent", v6off, n->mac_b, n->if_a);
-	err = err ?: xc_net_exec(n->ns_b, "%s && ip neigh replace " XC_NET_IP4_A
+	err = err ?: xt_net_exec(n->ns_b, "%s && ip neigh replace " XT_NET_IP4_A
 				 " lladdr %s dev %s nud permanent", v6off, n->mac_a, n->if_b);
 	/* A queue per generator CPU: one ring would overflow with two. */
-	err = err ?: xc_net_exec(n->ns_a, "ethtool -L %s rx %d tx %d", n->if_a, MAX_GEN, MAX_GEN);
-	err = err ?: xc_net_exec(n->ns_b, "ethtool -L %s rx %d tx %d", n->if_b, MAX_GEN, MAX_GEN);
+	err = err ?: xt_net_exec(n->ns_a, "ethtool -L %s rx %d tx %d", n->if_a, MAX_GEN, MAX_GEN);
+	err = err ?: xt_net_exec(n->ns_b, "ethtool -L %s rx %d tx %d", n->if_b, MAX_GEN, MAX_GEN);
 	return err ? -EIO : 0;
 }
 
@@ -314,7 +314,7 @@ static int live_setup(struct live *l)
 {
 	int err;
 
-	if (xc_net_create(&l->net, "bn", 0))
+	if (xt_net_create(&l->net, "bn", 0))
 		return -EIO;
 	err = quiet_net(&l->net);
 	err = err ?: bench_frame_live(&l->f, l->net.mac_a, l->net.mac_b);
@@ -341,7 +341,7 @@ int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 		bench_add_int(lv, "frame_len", (__s64)l.f.len);
 	err = err ?: live_series(&l, r, runs, res);
 	xc_counter_close(l.gen);
-	xc_net_destroy(&l.net);
+	xt_net_destroy(&l.net);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	return err;

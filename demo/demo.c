@@ -79,7 +79,7 @@ static void stop_helpers(void)
 	n_helpers = 0;
 }
 
-static void start_listeners(const struct xc_net *net)
+static void start_listeners(const struct xt_net *net)
 {
 	const char *tcp[] = { "socat", "-u", "TCP-LISTEN:" TCP_PORT ",reuseaddr,fork",
 			      "OPEN:/dev/null", NULL };
@@ -90,23 +90,23 @@ static void start_listeners(const struct xc_net *net)
 }
 
 /* ping, ping6, arping, and a loop of TCP transfers and UDP datagrams. */
-static void start_traffic(const struct xc_net *net, int secs)
+static void start_traffic(const struct xt_net *net, int secs)
 {
 	char deadline[16], loop[512];
-	const char *ping[] = { "ping", "-q", "-i", "0.2", "-w", deadline, XC_NET_IP4_A, NULL };
-	const char *ping6[] = { "ping", "-6", "-q", "-i", "0.5", "-w", deadline, XC_NET_IP6_A,
+	const char *ping[] = { "ping", "-q", "-i", "0.2", "-w", deadline, XT_NET_IP4_A, NULL };
+	const char *ping6[] = { "ping", "-6", "-q", "-i", "0.5", "-w", deadline, XT_NET_IP6_A,
 				NULL };
 	const char *arping[] = { "arping", "-q", "-i", "1", "-w", deadline, "-I", net->if_b,
-				 XC_NET_IP4_A, NULL };
+				 XT_NET_IP4_A, NULL };
 	const char *sh[] = { "sh", "-c", loop, NULL };
 
 	snprintf(deadline, sizeof(deadline), "%d", secs + 2);
 	snprintf(loop, sizeof(loop),
 		 "end=$(($(date +%%s) + %d)); while [ $(date +%%s) -lt $end ]; do "
-		 "head -c 200000 /dev/zero | socat -u - TCP:" XC_NET_IP4_A ":" TCP_PORT "; "
+		 "head -c 200000 /dev/zero | socat -u - TCP:" XT_NET_IP4_A ":" TCP_PORT "; "
 		 "for i in 1 2 3 4 5 6 7 8; do echo datagram $i | "
-		 "socat -u - UDP-SENDTO:" XC_NET_IP4_A ":" UDP_PORT "; done; "
-		 "echo datagram | socat -u - UDP6-SENDTO:[" XC_NET_IP6_A "]:" UDP_PORT "; "
+		 "socat -u - UDP-SENDTO:" XT_NET_IP4_A ":" UDP_PORT "; done; "
+		 "echo datagram | socat -u - UDP6-SENDTO:[" XT_NET_IP6_A "]:" UDP_PORT "; "
 		 "sleep 0.7; done", secs + 2);
 	spawn(net->ns_b, ping, true);
 	spawn(net->ns_b, ping6, true);
@@ -125,11 +125,11 @@ static void cli_path(char *buf, size_t len)
 }
 
 /* Until the counter is attached, so the traffic is counted from its first frame. */
-static void wait_attached(const struct xc_net *net, pid_t cli)
+static void wait_attached(const struct xt_net *net, pid_t cli)
 {
 	int saved;
 
-	if (xc_net_enter(net->ns_a, &saved))
+	if (xt_net_enter(net->ns_a, &saved))
 		return;
 	for (int t = 0; t < 1500 && !stopping; t++) {
 		__u32 id = 0;
@@ -140,7 +140,7 @@ static void wait_attached(const struct xc_net *net, pid_t cli)
 			break;
 		usleep(10000);
 	}
-	xc_net_leave(saved);
+	xt_net_leave(saved);
 }
 
 static int wait_cli(pid_t cli)
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	const char *args[40];
 	char bin[PATH_MAX], dur[16];
 	int secs = seconds(), n = 0, rc;
-	struct xc_net net;
+	struct xt_net net;
 	pid_t cli;
 
 	if (geteuid() != 0) {
@@ -189,8 +189,8 @@ int main(int argc, char **argv)
 		return XC_EXIT_PERM;
 	}
 	catch_signals();
-	xc_net_sweep();
-	if (xc_net_create(&net, "demo", 0)) {
+	xt_net_sweep();
+	if (xt_net_create(&net, "demo", 0)) {
 		fprintf(stderr, "xdpcount-demo: cannot create the veth pair\n");
 		return XC_EXIT_FAIL;
 	}
@@ -212,7 +212,7 @@ int main(int argc, char **argv)
 		start_traffic(&net, secs);
 	rc = cli > 0 ? wait_cli(cli) : XC_EXIT_FAIL;
 	stop_helpers();
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 	fprintf(stderr, "xdpcount-demo: done; namespaces %s and %s removed\n", net.ns_a, net.ns_b);
 	return rc;
 }

@@ -2,7 +2,8 @@
 /*
  * libFuzzer target for prog/parse.h, built with ASan and UBSan: xc_parse over
  * each input as one frame. The input is copied into a heap buffer of exactly
- * its size, so any read outside [data, end) is an ASan report. The result
+ * its size (after XC_IP_ALIGN bytes), so any read outside [data, end) is an
+ * ASan report. The result
  * must satisfy the contract's invariants and equal a plain reference reading
  * of the counting contract (README.md, "Counting semantics") written here,
  * apart from the parser.
@@ -196,15 +197,16 @@ static void check_reference(const uint8_t *f, size_t n, const struct xc_pkt *p)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	uint8_t *frame = malloc(size); /* exactly sized: ASan guards its end */
+	/* Exactly sized, so ASan guards its end; placed as the kernel places frames. */
+	uint8_t *buf = malloc(XC_IP_ALIGN + size), *frame = buf + XC_IP_ALIGN;
 	struct xc_pkt pkt;
 
-	if (!frame)
+	if (!buf)
 		return 0;
 	memcpy(frame, data, size);
 	xc_parse(frame, frame + size, &pkt);
 	check_invariants(frame, size, &pkt);
 	check_reference(frame, size, &pkt);
-	free(frame);
+	free(buf);
 	return 0;
 }

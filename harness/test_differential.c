@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "fixtures.h"
 #include "frame_class.h"
+#include "paths.h"
+#include "program.h"
 
 #define FAILURES_SHOWN 10
 #define MUTANTS_PER_FRAME 300
@@ -108,7 +111,7 @@ static void check_capture(const char *name, const char *file, unsigned long muta
 	d->name = name;
 	d->mutants = mutants;
 	d->rng = 0x9e3779b97f4a7c15ull;
-	expect_ok(xc_counter_reset(d->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(d->xc), "xc_counter_reset");
 	rc = xc_capture_each(xt_pcap_path(path, sizeof(path), file), each_frame, d, &res,
 			     err, sizeof(err));
 	cr_expect(rc == XC_REPLAY_OK || rc == XC_REPLAY_TRUNCATED,

@@ -9,13 +9,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 static __u32 xlated_len(struct xc_counter *xc)
 {
 	struct xc_prog_stats st;
 
-	expect_ok(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
+	XT_EXPECT_OK(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
 	return st.xlated_len;
 }
 
@@ -62,15 +65,15 @@ static void expect_tables(const char *what, const struct xc_snapshot *s,
 			  const struct xt_expect *exp, __u32 f)
 {
 	if (f & XC_F_SOURCES)
-		expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
+		xt_expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
 	else
 		expect_off(what, "sources", s->n_sources, &s->tables[XC_TAB_SOURCES]);
 	if (f & XC_F_PORTS)
-		expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
+		xt_expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
 	else
 		expect_off(what, "ports", s->n_ports, NULL);
 	if (f & XC_F_FLOWS)
-		expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+		xt_expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
 	else
 		expect_off(what, "flows", s->n_flows, &s->tables[XC_TAB_FLOWS]);
 	if (!(f & XC_F_IFACES)) {
@@ -79,7 +82,7 @@ static void expect_tables(const char *what, const struct xc_snapshot *s,
 	}
 	cr_expect_eq(s->n_ifaces, 1, "%s: interfaces: %zu, want 1 (lo)", what, s->n_ifaces);
 	if (s->n_ifaces == 1)
-		expect_counters_eq(what, &s->ifaces[0].c, &s->total);
+		xt_expect_counters_eq(what, &s->ifaces[0].c, &s->total);
 }
 
 static void check_features(const char *what, __u32 features)
@@ -105,8 +108,8 @@ static void check_features(const char *what, __u32 features)
 	want = exp.c;
 	if (!(features & XC_F_SIZES))
 		memset(want.sizes, 0, sizeof(want.sizes));
-	expect_counters_eq(name, &s.total, &want);
-	expect_counters_consistent(name, &s.total, features & XC_F_SIZES);
+	xt_expect_counters_eq(name, &s.total, &want);
+	xt_expect_counters_consistent(name, &s.total, features & XC_F_SIZES);
 	expect_tables(name, &s, &exp, features);
 	expect_cache(name, &s, &exp, features);
 	some = xlated_len(xc);

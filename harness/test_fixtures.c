@@ -14,7 +14,11 @@
 #include <string.h>
 #include <time.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "paths.h"
+#include "program.h"
 
 /* Above this many records a fixture prints a summary, not a line per case. */
 #define CASE_LINES_MAX 64
@@ -42,7 +46,7 @@ static void expect_loopback_only(const char *name, const struct xc_snapshot *s,
 		     "%s: interface: ifindex %u, want lo's %u", name,
 		     s->ifaces[0].ifindex, if_nametoindex("lo"));
 	snprintf(what, sizeof(what), "%s: interface lo", name);
-	expect_counters_eq(what, &s->ifaces[0].c, &exp->c);
+	xt_expect_counters_eq(what, &s->ifaces[0].c, &exp->c);
 }
 
 static void expect_table_stats(const char *name, const char *table,
@@ -67,7 +71,7 @@ static void expect_cache_stats(const char *name, const struct xc_snapshot *s)
 		     t->unrecorded.packets);
 	cr_expect_eq(t->inserted, t->entries, "%s: cache: inserted %llu, entries %llu",
 		     name, t->inserted, t->entries);
-	expect_rows_cover_l4(name, s);
+	xt_expect_rows_cover_l4(name, s);
 }
 
 /* A tick at the lowest HZ a kernel has (100): flow times are kept in jiffies. */
@@ -99,7 +103,7 @@ static void check_fixture(const char *name, const char *file, enum xc_variant va
 
 	xt_expect_load(&exp, name, file);
 	opts.exp = &exp;
-	expect_counters_consistent("the expect file", &exp.c, true);
+	xt_expect_counters_consistent("the expect file", &exp.c, true);
 	xc_config_default(&cfg);
 	cfg.variant = variant;
 	xc = xt_open(&cfg);
@@ -115,9 +119,9 @@ static void check_fixture(const char *name, const char *file, enum xc_variant va
 		     name, res.run, exp.frames - exp.skipped);
 
 	xt_snapshot(xc, &s);
-	expect_counters_eq(name, &s.total, &exp.c);
-	expect_counters_consistent(name, &s.total, true);
-	expect_tables_eq(name, &s, &exp);
+	xt_expect_counters_eq(name, &s.total, &exp.c);
+	xt_expect_counters_consistent(name, &s.total, true);
+	xt_expect_tables_eq(name, &s, &exp);
 	expect_loopback_only(name, &s, &exp);
 	expect_table_stats(name, "sources", &s.tables[XC_TAB_SOURCES], exp.n_sources,
 			   XC_DEFAULT_SOURCES);
@@ -146,7 +150,7 @@ static void case_reset(void *ctx, unsigned long frame)
 	struct case_ctx *c = ctx;
 
 	(void)frame;
-	expect_ok(xc_counter_reset(c->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(c->xc), "xc_counter_reset");
 }
 
 /* The kernel refuses test-run input shorter than an Ethernet header. */
@@ -179,7 +183,7 @@ static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t 
 		ok = expect_refused(what, c, data, len);
 	} else {
 		xt_snapshot(c->xc, &s);
-		ok = expect_counters_eq(what, &s.total, &want);
+		ok = xt_expect_counters_eq(what, &s.total, &want);
 		xc_snapshot_free(&s);
 	}
 	if (!ok)
@@ -209,7 +213,7 @@ static void check_cases(const char *name, const char *file)
 	xt_run_capture(c.xc, exp.path, &opts, &res);
 	cr_expect_eq(res.records, exp.n_cases, "%s: %llu records, %zu cases",
 		     name, res.records, exp.n_cases);
-	expect_counters_eq("the sum of the cases against the file's totals", &c.sum, &exp.c);
+	xt_expect_counters_eq("the sum of the cases against the file's totals", &c.sum, &exp.c);
 	cr_log_info("%s: %lu of %zu cases passed", name, c.passed, exp.n_cases);
 	xc_counter_close(c.xc);
 	xt_expect_free(&exp);

@@ -18,7 +18,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "program.h"
 #include "rss.h"
 
 #define FLOOD_SOURCES 1000000u
@@ -107,7 +108,7 @@ static void expect_full_rows(const struct xc_snapshot *s)
 	cr_expect_eq(src->folded.packets, s->other.packets, "sources folded = other");
 	cr_expect_eq(s->other.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS - XC_DEFAULT_SOURCES,
 		     "other %llu packets", s->other.packets);
-	expect_rows_cover_l4("flood", s);
+	xt_expect_rows_cover_l4("flood", s);
 }
 
 /* Each flooded source sent one frame: every row holds exactly that. */

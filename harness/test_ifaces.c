@@ -10,10 +10,10 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include "harness.h"
 #include "netns.h"
+#include "program.h"
 
-static struct xc_net net;
+static struct xt_net net;
 static int saved_ns = -1;
 
 /* An IPv4 UDP frame of 60 bytes: what it is does not matter here. */
@@ -25,17 +25,17 @@ static const __u8 frame[60] = {
 
 static void setup(void)
 {
-	xc_net_sweep();
-	cr_assert_eq(xc_net_create(&net, "if", 0), 0, "create the test namespaces");
-	cr_assert_eq(xc_net_enter(net.ns_a, &saved_ns), 0, "enter %s", net.ns_a);
+	xt_net_sweep();
+	cr_assert_eq(xt_net_create(&net, "if", 0), 0, "create the test namespaces");
+	cr_assert_eq(xt_net_enter(net.ns_a, &saved_ns), 0, "enter %s", net.ns_a);
 }
 
 static void teardown(void)
 {
 	if (saved_ns >= 0)
-		xc_net_leave(saved_ns);
+		xt_net_leave(saved_ns);
 	saved_ns = -1;
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 }
 
 /* Add bridges (any device will do) until one shares the slot of `like`. */
@@ -47,7 +47,7 @@ static int iface_sharing_slot(int like, int n)
 		int idx;
 
 		snprintf(name, sizeof(name), "xd%d_%d", n, i);
-		cr_assert_eq(xc_net_exec(net.ns_a, "ip link add %s type bridge", name), 0,
+		cr_assert_eq(xt_net_exec(net.ns_a, "ip link add %s type bridge", name), 0,
 			     "add bridge %s", name);
 		idx = (int)if_nametoindex(name);
 		if (idx != like && idx % XC_IFACE_SLOTS == like % XC_IFACE_SLOTS)

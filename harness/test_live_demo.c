@@ -11,7 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
 
 TestSuite(live_demo, .timeout = 60);
 

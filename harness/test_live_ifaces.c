@@ -6,9 +6,14 @@
  * interface must count exactly its own fixture, and the total their sum.
  */
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "capture.h"
+#include "checks.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "program.h"
+#include "testnet.h"
 
-static struct xc_net net1, net2;
+static struct xt_net net1, net2;
 static struct xc_counter *xc, *gen;
 
 static void teardown(void)
@@ -16,8 +21,8 @@ static void teardown(void)
 	xc_counter_close(gen);
 	xc_counter_close(xc);
 	gen = xc = NULL;
-	xc_net_destroy(&net2);
-	xc_net_destroy(&net1);
+	xt_net_destroy(&net2);
+	xt_net_destroy(&net1);
 }
 
 TestSuite(live_ifaces, .fini = teardown, .timeout = 60);
@@ -29,7 +34,7 @@ static void expect_iface(const char *what, const struct xc_snapshot *s, int ifin
 
 	cr_expect(c, "%s: ifindex %d was not counted", what, ifindex);
 	if (c)
-		expect_counters_eq(what, c, want);
+		xt_expect_counters_eq(what, c, want);
 }
 
 static void two(enum xc_mode mode1, enum xc_mode mode2)
@@ -42,8 +47,8 @@ static void two(enum xc_mode mode1, enum xc_mode mode2)
 
 	xt_expect_load(&e1, "mix", "mix.pcap");
 	xt_expect_load(&e2, "l3_classes", "l3_classes.pcap");
-	xt_net_create(&net1, "i", 0);
-	xt_net_join(&net2, &net1, "j");
+	xt_net_create_or_fail(&net1, "i", 0);
+	xt_net_join_or_fail(&net2, &net1, "j");
 	xt_net_silent(&net1);
 	xt_net_silent(&net2);
 	xt_net_gro(net1.ns_a, net1.if_a);
@@ -64,7 +69,7 @@ static void two(enum xc_mode mode1, enum xc_mode mode2)
 	cr_expect_eq(s.n_ifaces, 2, "interfaces counted: got %zu, want 2", s.n_ifaces);
 	sum = e1.c;
 	xc_counters_add(&sum, &e2.c);
-	expect_counters_eq("the total of both interfaces", &s.total, &sum);
+	xt_expect_counters_eq("the total of both interfaces", &s.total, &sum);
 	xc_snapshot_free(&s);
 	xt_expect_free(&e1);
 	xt_expect_free(&e2);

@@ -16,9 +16,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "http.h"
+#include "json.h"
 #include "libxdpcount.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002
@@ -27,7 +36,7 @@
 #define PINGS 6
 #define PROM_PORT 9090 /* inside the test's own namespace: nothing else listens there */
 
-static struct xc_net net;
+static struct xt_net net;
 static struct xt_bg cli, prom;
 static struct xc_counter *xc;
 static char prom_dir[64];
@@ -48,7 +57,7 @@ static void teardown(void)
 		nftw(prom_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 	xc_counter_close(xc);
 	xc = NULL;
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 }
 
 TestSuite(live_prom, .fini = teardown, .timeout = 90);
@@ -215,7 +224,7 @@ static int start_cli(void)
 static void send_traffic(void)
 {
 	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 }
 
 /* GET /metrics until the UDP datagrams show (the exposition follows -i). */
@@ -244,7 +253,7 @@ Test(live_prom, cli_endpoint)
 	char *head = NULL, *body, *nf;
 	int port;
 
-	xt_net_create(&net, "h", 0);
+	xt_net_create_or_fail(&net, "h", 0);
 	xt_net_static(&net);
 	port = start_cli();
 	send_traffic();
@@ -341,7 +350,7 @@ Test(live_prom, prometheus_scrapes)
 	long long v;
 	int port;
 
-	xt_net_create(&net, "q", 0);
+	xt_net_create_or_fail(&net, "q", 0);
 	xt_net_static(&net);
 	port = start_cli();
 	send_traffic();

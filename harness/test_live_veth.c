@@ -13,7 +13,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "capture.h"
+#include "checks.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "program.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define TCP_PORT 5001
 #define UDP_PORT 5002
@@ -32,14 +38,14 @@
 #define PING_FRAME 98   /* Ethernet, IPv4, ICMP header, ping's 56 bytes */
 #define PING6_FRAME 118 /* the same over IPv6 */
 
-static struct xc_net net;
+static struct xt_net net;
 static struct xc_counter *xc, *gen;
 static int fds[8], n_fds;
 
 ReportHook(PRE_ALL)(struct criterion_test_set *set)
 {
 	(void)set;
-	xc_net_sweep(); /* namespaces of earlier runs that died */
+	xt_net_sweep(); /* namespaces of earlier runs that died */
 }
 
 static void teardown(void)
@@ -49,7 +55,7 @@ static void teardown(void)
 	xc_counter_close(gen);
 	xc_counter_close(xc);
 	gen = xc = NULL;
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 }
 
 TestSuite(live_veth, .fini = teardown, .timeout = 60);
@@ -71,7 +77,7 @@ static void replay(enum xc_mode mode, const char *name, const char *file)
 
 	snprintf(what, sizeof(what), "%s over veth, %s mode", name, xc_mode_name(mode));
 	xt_expect_load(&exp, name, file);
-	xt_net_create(&net, "f", 0);
+	xt_net_create_or_fail(&net, "f", 0);
 	xt_net_silent(&net);
 	if (mode == XC_MODE_GENERIC)
 		xt_net_gro(net.ns_a, net.if_a);
@@ -85,18 +91,18 @@ static void replay(enum xc_mode mode, const char *name, const char *file)
 	xt_sleep_ms(200); /* and nothing more comes */
 	xt_snapshot(xc, &got);
 	xt_snapshot(gen, &sent);
-	expect_counters_eq(what, &got.total, &exp.c);
-	expect_tables_eq(what, &got, &exp);
+	xt_expect_counters_eq(what, &got.total, &exp.c);
+	xt_expect_tables_eq(what, &got, &exp);
 	cr_expect_eq(got.n_ifaces, 1, "%s: interfaces counted: got %zu, want 1", what,
 		     got.n_ifaces);
 	if (got.n_ifaces == 1) {
 		cr_expect_eq(got.ifaces[0].ifindex, (__u32)net.ifindex_a,
 			     "%s: the interface: got ifindex %u, want %d", what,
 			     got.ifaces[0].ifindex, net.ifindex_a);
-		expect_counters_eq(what, &got.ifaces[0].c, &exp.c);
+		xt_expect_counters_eq(what, &got.ifaces[0].c, &exp.c);
 	}
 	snprintf(what, sizeof(what), "%s: the generator's own counts", name);
-	expect_counters_eq(what, &sent.total, &exp.c);
+	xt_expect_counters_eq(what, &sent.total, &exp.c);
 	xc_snapshot_free(&got);
 	xc_snapshot_free(&sent);
 	xt_expect_free(&exp);
@@ -131,22 +137,22 @@ struct sent {
 
 static void send_traffic(void)
 {
-	int lst = keep(xt_socket_in(net.ns_a, SOCK_STREAM, XC_NET_IP4_A, TCP_PORT));
-	int cli = keep(xt_socket_in(net.ns_b, SOCK_STREAM, XC_NET_IP4_B, TCP_SPORT));
-	int u4rx = keep(xt_socket_in(net.ns_a, SOCK_DGRAM, XC_NET_IP4_A, UDP_PORT));
-	int u4tx = keep(xt_socket_in(net.ns_b, SOCK_DGRAM, XC_NET_IP4_B, UDP4_SPORT));
-	int u6rx = keep(xt_socket_in(net.ns_a, SOCK_DGRAM, XC_NET_IP6_A, UDP_PORT));
-	int u6tx = keep(xt_socket_in(net.ns_b, SOCK_DGRAM, XC_NET_IP6_B, UDP6_SPORT));
+	int lst = keep(xt_socket_in(net.ns_a, SOCK_STREAM, XT_NET_IP4_A, TCP_PORT));
+	int cli = keep(xt_socket_in(net.ns_b, SOCK_STREAM, XT_NET_IP4_B, TCP_SPORT));
+	int u4rx = keep(xt_socket_in(net.ns_a, SOCK_DGRAM, XT_NET_IP4_A, UDP_PORT));
+	int u4tx = keep(xt_socket_in(net.ns_b, SOCK_DGRAM, XT_NET_IP4_B, UDP4_SPORT));
+	int u6rx = keep(xt_socket_in(net.ns_a, SOCK_DGRAM, XT_NET_IP6_A, UDP_PORT));
+	int u6tx = keep(xt_socket_in(net.ns_b, SOCK_DGRAM, XT_NET_IP6_B, UDP6_SPORT));
 
 	cr_assert_eq(listen(lst, 4), 0, "listen");
-	xt_connect(cli, XC_NET_IP4_A, TCP_PORT);
+	xt_connect(cli, XT_NET_IP4_A, TCP_PORT);
 	xt_tcp_transfer(cli, lst, TCP_BYTES);
-	xt_connect(u4tx, XC_NET_IP4_A, UDP_PORT);
+	xt_connect(u4tx, XT_NET_IP4_A, UDP_PORT);
 	xt_udp_exchange(u4tx, u4rx, UDP4_N, UDP4_LEN);
-	xt_connect(u6tx, XC_NET_IP6_A, UDP_PORT);
+	xt_connect(u6tx, XT_NET_IP6_A, UDP_PORT);
 	xt_udp_exchange(u6tx, u6rx, UDP6_N, UDP6_LEN);
-	xt_ping(net.ns_b, XC_NET_IP4_A, PINGS);
-	xt_ping(net.ns_b, XC_NET_IP6_A, PINGS6);
+	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP6_A, PINGS6);
 }
 
 static void expect_flow(const char *what, const struct xc_snapshot *s, const char *src,
@@ -172,7 +178,7 @@ static unsigned long long delta(const struct xc_pb *now, const struct xc_pb *the
 /* TCP from the client: SYN with 20 bytes of options, every other segment 12 (timestamps). */
 static void expect_tcp(const char *what, const struct xc_snapshot *s, const struct sent *b)
 {
-	const struct xc_flow *f = xt_find_flow(s, XC_NET_IP4_B, XC_NET_IP4_A, TCP_SPORT,
+	const struct xc_flow *f = xt_find_flow(s, XT_NET_IP4_B, XT_NET_IP4_A, TCP_SPORT,
 					       TCP_PORT, IPPROTO_TCP);
 	const struct xc_port *p = xt_find_port(s, IPPROTO_TCP, TCP_PORT);
 	unsigned long long tcp = delta(&s->total.l4[XC_L4_TCP], &b->before.l4[XC_L4_TCP]);
@@ -206,13 +212,13 @@ static void expect_sockets(const char *what, const struct xc_snapshot *s,
 	cr_expect_eq(delta(&c->l3[XC_L3_ARP], &b->before.l3[XC_L3_ARP]), 0,
 		     "%s: l3.arp: got %llu, want 0 (static neighbours)", what,
 		     delta(&c->l3[XC_L3_ARP], &b->before.l3[XC_L3_ARP]));
-	expect_flow(what, s, XC_NET_IP4_B, XC_NET_IP4_A, UDP4_SPORT, UDP_PORT, IPPROTO_UDP,
+	expect_flow(what, s, XT_NET_IP4_B, XT_NET_IP4_A, UDP4_SPORT, UDP_PORT, IPPROTO_UDP,
 		    UDP4_N, UDP4_N * (ETH_IP4_UDP + UDP4_LEN));
-	expect_flow(what, s, XC_NET_IP6_B, XC_NET_IP6_A, UDP6_SPORT, UDP_PORT, IPPROTO_UDP,
+	expect_flow(what, s, XT_NET_IP6_B, XT_NET_IP6_A, UDP6_SPORT, UDP_PORT, IPPROTO_UDP,
 		    UDP6_N, UDP6_N * (ETH_IP6_UDP + UDP6_LEN));
-	expect_flow(what, s, XC_NET_IP4_B, XC_NET_IP4_A, 0, 0, IPPROTO_ICMP, PINGS,
+	expect_flow(what, s, XT_NET_IP4_B, XT_NET_IP4_A, 0, 0, IPPROTO_ICMP, PINGS,
 		    PINGS * PING_FRAME);
-	expect_flow(what, s, XC_NET_IP6_B, XC_NET_IP6_A, 0, 0, IPPROTO_ICMPV6, PINGS6,
+	expect_flow(what, s, XT_NET_IP6_B, XT_NET_IP6_A, 0, 0, IPPROTO_ICMPV6, PINGS6,
 		    PINGS6 * PING6_FRAME);
 	cr_expect(up && up->pb.packets == UDP4_N + UDP6_N &&
 		  up->pb.bytes == UDP4_N * (ETH_IP4_UDP + UDP4_LEN) +
@@ -220,7 +226,7 @@ static void expect_sockets(const char *what, const struct xc_snapshot *s,
 		  "%s: port udp/%d: got %llu packets, want %d", what, UDP_PORT,
 		  up ? up->pb.packets : 0, UDP4_N + UDP6_N);
 	expect_tcp(what, s, b);
-	expect_counters_consistent(what, c, true);
+	xt_expect_counters_consistent(what, c, true);
 }
 
 static void sockets(enum xc_mode mode)
@@ -230,7 +236,7 @@ static void sockets(enum xc_mode mode)
 	char what[64];
 
 	snprintf(what, sizeof(what), "sockets over veth, %s mode", xc_mode_name(mode));
-	xt_net_create(&net, "s", 0);
+	xt_net_create_or_fail(&net, "s", 0);
 	xc = xt_counter(XDP_PASS);
 	xt_attach(xc, net.ns_a, net.ifindex_a, mode);
 	xt_net_static(&net);

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "paths.h"
+#include "proc.h"
 
 /* What gen.py writes; the rest of pcaps/ (gen.py, README.md) is not generated. */
 static bool is_fixture(const char *name)

@@ -9,7 +9,11 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "cpus.h"
+#include "fixtures.h"
+#include "program.h"
 
 /* What each possible CPU must have counted, frame i having run on cpu[i % n]. */
 static void want_per_cpu(const struct xt_expect *exp, const struct xt_cpus *cpus,
@@ -31,10 +35,10 @@ static int expect_cpu_shares(const char *name, struct xc_counter *xc,
 
 	cr_assert(ncpus > 0 && got && want, "possible CPUs: %d", ncpus);
 	want_per_cpu(exp, cpus, want, ncpus);
-	expect_ok(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
+	XT_EXPECT_OK(xc_counter_cpu_totals(xc, got), "xc_counter_cpu_totals");
 	for (int c = 0; c < ncpus; c++) {
 		snprintf(what, sizeof(what), "%s: CPU %d's copy", name, c);
-		expect_counters_eq(what, &got[c], &want[c]);
+		xt_expect_counters_eq(what, &got[c], &want[c]);
 		busy += got[c].total.packets != 0;
 	}
 	free(got);
@@ -49,8 +53,8 @@ static void expect_summed(const char *name, struct xc_counter *xc,
 	struct xc_snapshot s;
 
 	xt_snapshot(xc, &s);
-	expect_counters_eq(name, &s.total, &exp->c);
-	expect_tables_eq(name, &s, exp);
+	xt_expect_counters_eq(name, &s.total, &exp->c);
+	xt_expect_tables_eq(name, &s, exp);
 	/* A key counted on several CPUs has an entry on each, and one row. */
 	cr_expect_eq(s.tables[XC_TAB_SOURCES].entries, exp->n_sources,
 		     "%s: source rows %llu, want %zu", name,
@@ -58,10 +62,10 @@ static void expect_summed(const char *name, struct xc_counter *xc,
 	cr_expect_eq(s.tables[XC_TAB_FLOWS].entries, exp->n_flows,
 		     "%s: flow rows %llu, want %zu", name,
 		     s.tables[XC_TAB_FLOWS].entries, exp->n_flows);
-	expect_rows_cover_l4(name, &s);
+	xt_expect_rows_cover_l4(name, &s);
 	cr_expect_eq(s.n_ifaces, 1, "%s: interfaces: got %zu, want 1 (lo)", name, s.n_ifaces);
 	if (s.n_ifaces == 1)
-		expect_counters_eq("the interface", &s.ifaces[0].c, &exp->c);
+		xt_expect_counters_eq("the interface", &s.ifaces[0].c, &exp->c);
 	xc_snapshot_free(&s);
 }
 
@@ -120,7 +124,7 @@ Test(percpu, each_cpu_alone)
 		one.n = 1;
 		one.cpu[0] = cpus.cpu[i];
 		snprintf(name, sizeof(name), "vlan on CPU %d", one.cpu[0]);
-		expect_ok(xc_counter_reset(xc), "xc_counter_reset");
+		XT_EXPECT_OK(xc_counter_reset(xc), "xc_counter_reset");
 		xt_pin_cpu(one.cpu[0]);
 		cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s", name);
 		expect_summed(name, xc, &exp);

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 /* A counter that has counted one fixture, read batch-wise or key by key. */
 static struct xc_counter *counted(const struct xt_expect *exp, bool keywise)
@@ -57,21 +60,21 @@ static void check_keywise(const char *name, const char *file)
 	cr_expect(!k.batch, "%s: the key-by-key path says it used batch reads", name);
 
 	snprintf(what, sizeof(what), "%s, batch reads", name);
-	expect_counters_eq(what, &b.total, &exp.c);
-	expect_tables_eq(what, &b, &exp);
+	xt_expect_counters_eq(what, &b.total, &exp.c);
+	xt_expect_tables_eq(what, &b, &exp);
 	snprintf(what, sizeof(what), "%s, key-by-key reads", name);
-	expect_counters_eq(what, &k.total, &exp.c);
-	expect_tables_eq(what, &k, &exp);
+	xt_expect_counters_eq(what, &k.total, &exp.c);
+	xt_expect_tables_eq(what, &k, &exp);
 
 	snprintf(what, sizeof(what), "%s, key-by-key against batch", name);
-	expect_counters_eq(what, &k.total, &b.total);
-	expect_sources_eq(what, k.sources, k.n_sources, b.sources, b.n_sources);
-	expect_ports_eq(what, k.ports, k.n_ports, b.ports, b.n_ports);
-	expect_flows_eq(what, k.flows, k.n_flows, b.flows, b.n_flows);
+	xt_expect_counters_eq(what, &k.total, &b.total);
+	xt_expect_sources_eq(what, k.sources, k.n_sources, b.sources, b.n_sources);
+	xt_expect_ports_eq(what, k.ports, k.n_ports, b.ports, b.n_ports);
+	xt_expect_flows_eq(what, k.flows, k.n_flows, b.flows, b.n_flows);
 	cr_expect_eq(k.n_ifaces, b.n_ifaces, "%s: interfaces %zu, %zu", what,
 		     k.n_ifaces, b.n_ifaces);
 	for (size_t i = 0; i < k.n_ifaces && i < b.n_ifaces; i++)
-		expect_counters_eq(what, &k.ifaces[i].c, &b.ifaces[i].c);
+		xt_expect_counters_eq(what, &k.ifaces[i].c, &b.ifaces[i].c);
 	expect_table_stats_eq(what, &k, &b);
 
 	xc_snapshot_free(&b);
@@ -159,7 +162,7 @@ static void check_top(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	xc = counted(&exp, false);
 	xt_snapshot(xc, &s);
-	expect_tables_eq(name, &s, &exp);
+	xt_expect_tables_eq(name, &s, &exp);
 	for (int kind = 0; kind < 3; kind++) {
 		const struct top_kind *k = &top_kinds[kind];
 		size_t count;

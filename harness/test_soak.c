@@ -13,9 +13,11 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <json-c/json.h>
-#include "harness.h"
-#include "traffic.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
 #include "rss.h"
+#include "testnet.h"
 
 #define TICKS 10000
 #define TICKS_STR "10000"
@@ -27,13 +29,13 @@
 #define RSS_GROWTH_MAX (256ul << 10)
 #define CLI_WAIT_MS 240000
 
-static struct xc_net net;
+static struct xt_net net;
 static struct xt_bg bg;
 
 static void teardown(void)
 {
 	xt_bg_stop(&bg);
-	xc_net_destroy(&net);
+	xt_net_destroy(&net);
 }
 
 TestSuite(soak, .fini = teardown);
@@ -136,7 +138,7 @@ Test(soak, cli_ticks, .timeout = 300)
 	unsigned long early, late, lines;
 	char *out;
 
-	xt_net_create(&net, "sk", 0);
+	xt_net_create_or_fail(&net, "sk", 0);
 	{
 		const char *const argv[] = {
 			xt_bin(), "-i", "0.001", "--count", TICKS_STR, "--json", "--top", "3",

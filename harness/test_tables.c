@@ -10,7 +10,11 @@
  */
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "cpus.h"
+#include "fixtures.h"
+#include "program.h"
 
 #define SMALL_CACHE 256
 #define SMALL_ROWS 1000
@@ -81,16 +85,16 @@ static void check_small_cache(const char *name, struct xt_run_opts *opts, bool s
 	cr_expect_eq(xt_run_capture(xc, exp.path, opts, &res), XC_REPLAY_OK, "%s: replay", name);
 	xt_snapshot(xc, &s);
 
-	expect_counters_eq(name, &s.total, &exp.c);
-	expect_ports_eq(name, s.ports, s.n_ports, exp.ports, exp.n_ports);
+	xt_expect_counters_eq(name, &s.total, &exp.c);
+	xt_expect_ports_eq(name, s.ports, s.n_ports, exp.ports, exp.n_ports);
 	expect_cache_once(name, &s.tables[XC_TAB_CACHE], exp.n_flows);
-	expect_rows_cover_l4(name, &s);
+	xt_expect_rows_cover_l4(name, &s);
 	if (small_rows) {
-		expect_sources_in(name, s.sources, s.n_sources, exp.sources, exp.n_sources);
-		expect_flows_in(name, s.flows, s.n_flows, exp.flows, exp.n_flows);
+		xt_expect_sources_in(name, s.sources, s.n_sources, exp.sources, exp.n_sources);
+		xt_expect_flows_in(name, s.flows, s.n_flows, exp.flows, exp.n_flows);
 		expect_folded(name, &s, exp.n_flows);
 	} else {
-		expect_tables_eq(name, &s, &exp);
+		xt_expect_tables_eq(name, &s, &exp);
 	}
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);

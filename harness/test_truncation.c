@@ -11,9 +11,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <linux/bpf.h>
+#include <bpf/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "fixtures.h"
 #include "frame_class.h"
+#include "parse_copy.h"
+#include "parse_copy.skel.h"
+#include "program.h"
 
 #define FRAME_MAX 65536
 #define FAILURES_SHOWN 10 /* per fixture; the rest are counted */
@@ -131,7 +136,7 @@ static void check_truncations(const char *name, const char *file)
 	xt_probe_config(&cfg);
 	t->xc = xt_open(&cfg);
 	t->exp = &exp;
-	expect_ok(xc_counter_reset(t->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(t->xc), "xc_counter_reset");
 	rc = xc_capture_each(exp.path, every_prefix, t, &res, err, sizeof(err));
 	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
 	cr_expect_eq(t->frame, exp.n_cases, "%s: %lu records, %zu cases",
@@ -171,3 +176,108 @@ Test(truncation, every_fixture_is_covered)
 		cr_expect(found, "fixture %s: not in XT_OWN_FRAMES nor XT_MIX_COPIES", all[i]);
 	}
 }
+
+/*
+ * The parser over a copy of headers: harness/parse_copy.bpf.c copies a frame's
+ * first XT_HEADER_COPY bytes into a map value and parses them there, as a
+ * tracing program must. The verifier bounds a map value by offsets alone; the copy is
+ * a truncated frame, so its class is the contract's for the frame cut there.
+ */
+struct copy_ctx {
+	struct parse_copy_bpf *skel;
+	const struct xt_expect *exp;
+	unsigned long frame;
+	unsigned long checked;
+	unsigned long cut;     /* frames longer than the copy */
+	unsigned long failed;
+};
+
+static struct parse_copy_bpf *open_parse_copy(void)
+{
+	struct parse_copy_bpf *skel = parse_copy_bpf__open_and_load();
+
+	cr_assert(skel, "parse_copy.bpf.o: not loaded (the verifier log is above): %s",
+		  strerror(errno));
+	return skel;
+}
+
+/* The class parse_copy gave the last frame it ran. */
+static void copy_class(const struct parse_copy_bpf *skel, struct xt_class *c)
+{
+	const struct copy_class *p = &skel->bss->parsed;
+
+	memset(c, 0, sizeof(*c));
+	c->l3 = p->l3;
+	c->l4 = p->l4 < XC_L4_MAX ? (int)p->l4 : -1;
+	c->malformed = p->malformed;
+	c->vlan = p->vlan;
+	c->source = c->l4 >= 0;
+	c->port = p->ports;
+	c->flow = p->flow;
+}
+
+static int check_copy(void *ctx, const __u8 *data, size_t len)
+{
+	struct copy_ctx *t = ctx;
+	size_t cut = len < XT_HEADER_COPY ? len : XT_HEADER_COPY;
+	LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = data, .data_size_in = len);
+	const struct xt_case *k;
+	struct xt_class want, got;
+	char ws[96], gs[96];
+	int err;
+
+	cr_assert_lt(t->frame, t->exp->n_cases, "%s: more records than cases", t->exp->name);
+	k = &t->exp->cases[t->frame++];
+	if (k->skipped)
+		return 0;
+	err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.parse_copy), &run);
+	cr_assert_eq(err, 0, "%s: case %lu: test run: %s", t->exp->name, t->frame - 1,
+		     strerror(errno));
+	cr_assert_eq(run.retval, XDP_PASS, "%s: case %lu: action %u: the copy failed",
+		     t->exp->name, t->frame - 1, run.retval);
+	prefix_class(k, cut, &want);
+	copy_class(t->skel, &got);
+	t->checked++;
+	t->cut += cut < len;
+	if (xt_class_eq(&got, &want))
+		return 0;
+	if (t->failed++ < FAILURES_SHOWN)
+		cr_expect_fail("%s: case %lu (%s): %zu-byte copy parsed as %s, want %s",
+			       t->exp->name, t->frame - 1, k->description, cut,
+			       xt_class_str(&got, gs, sizeof(gs)),
+			       xt_class_str(&want, ws, sizeof(ws)));
+	return 0;
+}
+
+static void check_header_copies(const char *name, const char *file)
+{
+	struct copy_ctx t = { .skel = open_parse_copy() };
+	struct xc_replay res;
+	struct xt_expect exp;
+	char err[256];
+	int rc;
+
+	xt_expect_load(&exp, name, file);
+	t.exp = &exp;
+	rc = xc_capture_each(exp.path, check_copy, &t, &res, err, sizeof(err));
+	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
+	cr_expect_eq(t.failed, 0, "%s: %lu of %lu header copies misparsed", name, t.failed,
+		     t.checked);
+	cr_log_info("header copy: %s: %lu frames, %lu longer than the copy: %s", name,
+		    t.checked, t.cut, t.failed ? "FAILED" : "passed");
+	parse_copy_bpf__destroy(t.skel);
+	xt_expect_free(&exp);
+}
+
+/* The verifier accepts the parser over a 256-byte map value. */
+Test(truncation, header_copy_verifies)
+{
+	parse_copy_bpf__destroy(open_parse_copy());
+}
+
+#define HEADER_COPY_TEST(name, file)                            \
+	Test(truncation, header_copy_##name, .timeout = 60)     \
+	{                                                       \
+		check_header_copies(#name, file);               \
+	}
+XT_OWN_FRAMES(HEADER_COPY_TEST)

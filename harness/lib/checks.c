@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Checks against the expected counts, the documented top-N order, and running captures. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <sched.h>
+/* Checks against the expected counts, and the documented top-N order. */
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
 
 /* struct xc_counters is a row of xc_pb; these name them in ABI order. */
 static const char *const counter_names[] = {
@@ -23,25 +20,44 @@ static const char *const counter_names[] = {
 _Static_assert(N_COUNTERS * sizeof(struct xc_pb) == sizeof(struct xc_counters),
 	       "counter_names must name every counter of struct xc_counters");
 
-bool expect_ok(int err, const char *what)
+char *xt_check_name(char *buf, size_t len, const char *fmt, ...)
 {
-	cr_expect_eq(err, 0, "%s: got error %d (%s), want 0", what, err,
-		     strerror(err < 0 ? -err : err));
-	return err == 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+char *xt_check_num(char *buf, bool is_signed, unsigned long long v)
+{
+	if (is_signed)
+		sprintf(buf, "%lld", (long long)v);
+	else
+		sprintf(buf, "%llu", v);
+	return buf;
+}
+
+bool xt_check_str(const char *got, const char *want, int how)
+{
+	if (!got || !want)
+		return false;
+	if (how == 0)
+		return !strcmp(got, want);
+	return !strstr(got, want) == (how == 2);
 }
 
 static bool expect_pb_eq(const char *what, const char *name,
 			 const struct xc_pb *got, const struct xc_pb *want)
 {
-	cr_expect_eq(got->packets, want->packets, "%s: %s packets: got %llu, want %llu",
-		     what, name, got->packets, want->packets);
-	cr_expect_eq(got->bytes, want->bytes, "%s: %s bytes: got %llu, want %llu",
-		     what, name, got->bytes, want->bytes);
-	return got->packets == want->packets && got->bytes == want->bytes;
+	bool ok = XT_EXPECT_EQ(got->packets, want->packets, "%s: %s packets", what, name);
+
+	return XT_EXPECT_EQ(got->bytes, want->bytes, "%s: %s bytes", what, name) && ok;
 }
 
-bool expect_counters_eq(const char *what, const struct xc_counters *got,
-			const struct xc_counters *want)
+bool xt_expect_counters_eq(const char *what, const struct xc_counters *got,
+			   const struct xc_counters *want)
 {
 	const struct xc_pb *g = (const struct xc_pb *)got;
 	const struct xc_pb *w = (const struct xc_pb *)want;
@@ -87,8 +103,8 @@ static bool expect_bucket_bounds(const char *what, int b, const struct xc_pb *pb
 	return ok;
 }
 
-bool expect_counters_consistent(const char *what, const struct xc_counters *c,
-				bool sizes)
+bool xt_expect_counters_consistent(const char *what, const struct xc_counters *c,
+				   bool sizes)
 {
 	struct xc_pb l4 = pb_sum(c->l4, XC_L4_MAX);
 	struct xc_pb ip = pb_plus(c->l3[XC_L3_IPV4], c->l3[XC_L3_IPV6]);
@@ -250,48 +266,48 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	return ok;
 }
 
-bool expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
-		       const struct xc_source *want, size_t n_want)
+bool xt_expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
+			  const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
-		     const struct xc_port *want, size_t n_want)
+bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
+			const struct xc_port *want, size_t n_want)
 {
 	return expect_table(what, &port_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
-		     const struct xc_flow *want, size_t n_want)
+bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
+			const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, true, got, n_got, want, n_want);
 }
 
-bool expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
-		       const struct xc_source *want, size_t n_want)
+bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
+			  const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
-		     const struct xc_flow *want, size_t n_want)
+bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
+			const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, false, got, n_got, want, n_want);
 }
 
-bool expect_tables_eq(const char *what, const struct xc_snapshot *s,
-		      const struct xt_expect *exp)
+bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
+			 const struct xt_expect *exp)
 {
 	bool ok = true;
 
-	ok &= expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
-	ok &= expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
-	ok &= expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+	ok &= xt_expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
 	return ok;
 }
 
-bool expect_rows_cover_l4(const char *what, const struct xc_snapshot *s)
+bool xt_expect_rows_cover_l4(const char *what, const struct xc_snapshot *s)
 {
 	const struct xc_table *cache = &s->tables[XC_TAB_CACHE];
 	struct xc_pb l4 = { 0 }, rows = s->other;
@@ -336,134 +352,4 @@ int xt_rank_port(const void *a, const void *b)
 int xt_rank_flow(const void *a, const void *b)
 {
 	return rank_pb(flow_pb(a), flow_pb(b)) ?: cmp_flow_key(a, b);
-}
-
-/* ---- running captures ---- */
-
-#define XT_FRAME_MAX 65536
-
-struct xc_counter *xt_open(const struct xc_config *cfg)
-{
-	struct xc_config def;
-	struct xc_counter *xc = NULL;
-	int err;
-
-	if (!cfg) {
-		xc_config_default(&def);
-		cfg = &def;
-	}
-	err = xc_counter_open(cfg, &xc);
-	cr_assert_eq(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features,
-		     strerror(-err));
-	return xc;
-}
-
-void xt_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
-{
-	int err = xc_counter_snapshot(xc, s);
-
-	cr_assert_eq(err, 0, "xc_counter_snapshot: %s", strerror(-err));
-}
-
-struct run_ctx {
-	struct xc_counter *xc;
-	const struct xt_run_opts *opts;
-	struct xc_replay *res;
-	const char *name;
-	unsigned long frame;
-	__u8 out[XT_FRAME_MAX];
-};
-
-/* One record: run it unless too short, and check it passed through untouched. */
-static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
-{
-	const struct xt_expect *exp = r->opts->exp;
-	const char *desc = exp && r->frame < exp->n_cases ?
-			   exp->cases[r->frame].description : "";
-	size_t out_len = 0;
-	__u32 action = ~0u;
-	int err;
-
-	if (len < XC_MIN_FRAME) {
-		r->res->skipped++;
-		return;
-	}
-	err = xc_counter_run(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
-	cr_expect_eq(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s",
-		     r->name, r->frame, desc, strerror(-err));
-	if (err)
-		return;
-	r->res->run++;
-	cr_expect_eq(action, XDP_PASS, "%s: frame %lu (%s): action %u, want XDP_PASS",
-		     r->name, r->frame, desc, action);
-	cr_expect(out_len == len && !memcmp(r->out, data, len),
-		  "%s: frame %lu (%s): the program changed the frame (%zu bytes in, %zu out)",
-		  r->name, r->frame, desc, len, out_len);
-	if (action != XDP_PASS || out_len != len || memcmp(r->out, data, len))
-		r->res->altered++;
-}
-
-static int run_record(void *ctx, const __u8 *data, size_t len)
-{
-	struct run_ctx *r = ctx;
-	const struct xt_run_opts *o = r->opts;
-
-	if (o->before)
-		o->before(o->ctx, r->frame);
-	run_one(r, data, len);
-	if (o->after)
-		o->after(o->ctx, r->frame, data, len);
-	r->frame++;
-	return 0;
-}
-
-int xt_run_capture(struct xc_counter *xc, const char *path,
-		   const struct xt_run_opts *opts, struct xc_replay *res)
-{
-	static const struct xt_run_opts none;
-	struct run_ctx *r = calloc(1, sizeof(*r));
-	struct xc_replay counted;
-	char err[512];
-	int rc;
-
-	cr_assert(r, "out of memory");
-	memset(res, 0, sizeof(*res));
-	r->xc = xc;
-	r->opts = opts ? opts : &none;
-	r->res = res;
-	r->name = r->opts->exp ? r->opts->exp->name : path;
-	rc = xc_capture_each(path, run_record, r, &counted, err, sizeof(err));
-	res->records = counted.records;
-	res->linktype = counted.linktype;
-	free(r);
-	return rc;
-}
-
-void xt_cpus_allowed(struct xt_cpus *cpus)
-{
-	cpu_set_t set;
-
-	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0, "sched_getaffinity: %s",
-		     strerror(errno));
-	cpus->n = 0;
-	for (int c = 0; c < CPU_SETSIZE && cpus->n < XT_MAX_CPUS; c++)
-		if (CPU_ISSET(c, &set))
-			cpus->cpu[cpus->n++] = c;
-}
-
-void xt_pin_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0, "pin to CPU %d: %s",
-		     cpu, strerror(errno));
-}
-
-void xt_round_robin(void *ctx, unsigned long frame)
-{
-	const struct xt_cpus *cpus = ctx;
-
-	xt_pin_cpu(cpus->cpu[frame % (unsigned long)cpus->n]);
 }

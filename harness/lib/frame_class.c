@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* A frame's class from a probe, from the user-space parser, and as text. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/bpf.h>
 #include "frame_class.h"
@@ -134,27 +136,35 @@ int xt_diff_frame(struct xc_counter *xc, const __u8 *frame, size_t len,
 		  char *why, size_t why_len)
 {
 	size_t seen = len < XT_TEST_RUN_LINEAR ? len : XT_TEST_RUN_LINEAR;
+	/* Exactly sized, and placed as the kernel places frames (XC_IP_ALIGN). */
+	__u8 *buf = malloc(XC_IP_ALIGN + seen), *copy = buf + XC_IP_ALIGN;
 	struct xt_class got, want;
 	struct xc_probe probe;
 	struct xc_pkt pkt;
 	char gs[96], ws[96];
-	int err;
+	int err, differ = 1;
 
+	if (!buf)
+		return -ENOMEM;
 	err = xc_counter_probe(xc, frame, len, NULL, 0, &probe);
 	if (err)
-		return err;
-	xc_parse(frame, frame + seen, &pkt);
+		goto out;
+	memcpy(copy, frame, seen);
+	xc_parse(copy, copy + seen, &pkt);
 	xt_class_of_pkt(&pkt, xc_counter_config(xc)->features, &want);
 	if (!xt_class_of_probe(&probe, len, &got, why, why_len))
-		return 1;
+		goto out;
 	if (!xt_class_eq(&got, &want)) {
 		snprintf(why, why_len, "program: %s; user-space parser: %s",
 			 xt_class_str(&got, gs, sizeof(gs)), xt_class_str(&want, ws, sizeof(ws)));
-		return 1;
+		goto out;
 	}
 	if (probe.retval != XDP_PASS) {
 		snprintf(why, why_len, "action %u, want XDP_PASS", probe.retval);
-		return 1;
+		goto out;
 	}
-	return xt_probe_keys_match(&probe, &pkt, why, why_len) ? 0 : 1;
+	differ = !xt_probe_keys_match(&probe, &pkt, why, why_len);
+out:
+	free(buf);
+	return err ? err : differ;
 }

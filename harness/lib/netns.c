@@ -26,7 +26,7 @@ static int run(const char *cmd)
 	return WEXITSTATUS(st);
 }
 
-int xc_net_exec(const char *ns, const char *fmt, ...)
+int xt_net_exec(const char *ns, const char *fmt, ...)
 {
 	char cmd[2048], inner[1800];
 	va_list ap;
@@ -42,10 +42,10 @@ static int ifindex_in(const char *ns, const char *ifname)
 {
 	int saved, idx;
 
-	if (xc_net_enter(ns, &saved))
+	if (xt_net_enter(ns, &saved))
 		return 0;
 	idx = (int)if_nametoindex(ifname);
-	xc_net_leave(saved);
+	xt_net_leave(saved);
 	return idx;
 }
 
@@ -66,7 +66,7 @@ static void read_mac(const char *ns, const char *ifname, char *mac)
 	}
 }
 
-static void make_names(struct xc_net *net, const char *tag)
+static void make_names(struct xt_net *net, const char *tag)
 {
 	static int seq;
 	int pid = (int)getpid(), n = seq++;
@@ -79,7 +79,7 @@ static void make_names(struct xc_net *net, const char *tag)
 }
 
 /* MTU, both ends up, then what the caller reads back: indexes and MACs. */
-static int finish(struct xc_net *net, int mtu)
+static int finish(struct xt_net *net, int mtu)
 {
 	char cmd[1024];
 
@@ -101,7 +101,7 @@ static int finish(struct xc_net *net, int mtu)
 	return net->ifindex_a && net->ifindex_b ? 0 : -1;
 }
 
-int xc_net_create(struct xc_net *net, const char *tag, int mtu)
+int xt_net_create(struct xt_net *net, const char *tag, int mtu)
 {
 	char cmd[1024];
 
@@ -110,20 +110,20 @@ int xc_net_create(struct xc_net *net, const char *tag, int mtu)
 		 "set -e; ip netns add %1$s; ip netns add %2$s; "
 		 "ip -n %1$s link add %3$s type veth peer name %4$s netns %2$s; "
 		 "ip -n %1$s link set lo up; ip -n %2$s link set lo up; "
-		 "ip -n %1$s addr add " XC_NET_IP4_A "/24 dev %3$s; "
-		 "ip -n %2$s addr add " XC_NET_IP4_B "/24 dev %4$s; "
-		 "ip -n %1$s addr add " XC_NET_IP6_A "/64 dev %3$s nodad; "
-		 "ip -n %2$s addr add " XC_NET_IP6_B "/64 dev %4$s nodad",
+		 "ip -n %1$s addr add " XT_NET_IP4_A "/24 dev %3$s; "
+		 "ip -n %2$s addr add " XT_NET_IP4_B "/24 dev %4$s; "
+		 "ip -n %1$s addr add " XT_NET_IP6_A "/64 dev %3$s nodad; "
+		 "ip -n %2$s addr add " XT_NET_IP6_B "/64 dev %4$s nodad",
 		 net->ns_a, net->ns_b, net->if_a, net->if_b);
 	net->up = true; /* from here on, destroy has something to remove */
 	if (run(cmd) || finish(net, mtu)) {
-		xc_net_destroy(net);
+		xt_net_destroy(net);
 		return -1;
 	}
 	return 0;
 }
 
-int xc_net_join(struct xc_net *net, const struct xc_net *host, const char *tag,
+int xt_net_join(struct xt_net *net, const struct xt_net *host, const char *tag,
 		int mtu)
 {
 	char cmd[1024];
@@ -137,13 +137,13 @@ int xc_net_join(struct xc_net *net, const struct xc_net *host, const char *tag,
 		 net->ns_a, net->ns_b, net->if_a, net->if_b);
 	net->up = true;
 	if (run(cmd) || finish(net, mtu)) {
-		xc_net_destroy(net);
+		xt_net_destroy(net);
 		return -1;
 	}
 	return 0;
 }
 
-void xc_net_destroy(struct xc_net *net)
+void xt_net_destroy(struct xt_net *net)
 {
 	char cmd[256];
 
@@ -159,7 +159,7 @@ void xc_net_destroy(struct xc_net *net)
 	net->up = false;
 }
 
-int xc_net_enter(const char *ns, int *saved)
+int xt_net_enter(const char *ns, int *saved)
 {
 	char path[128];
 	int fd;
@@ -179,7 +179,7 @@ int xc_net_enter(const char *ns, int *saved)
 	return 0;
 }
 
-int xc_net_leave(int saved)
+int xt_net_leave(int saved)
 {
 	int err = setns(saved, CLONE_NEWNET);
 
@@ -187,7 +187,7 @@ int xc_net_leave(int saved)
 	return err;
 }
 
-void xc_net_sweep(void)
+void xt_net_sweep(void)
 {
 	DIR *d = opendir("/run/netns");
 	struct dirent *e;

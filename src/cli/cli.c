@@ -3,7 +3,10 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/capability.h>
 #include "cli.h"
+
+const char *const xc_order_names[XC_ORDER_MAX] = { "packets", "bytes", "pps", "rate" };
 
 int xc_exit_for_errno(int err)
 {
@@ -22,16 +25,56 @@ int xc_exit_for_errno(int err)
 	}
 }
 
+/* Whether the process has cap, or CAP_SYS_ADMIN, which stands in for each of XC_CAPS. */
+static bool has_cap(cap_t caps, cap_value_t cap)
+{
+	cap_flag_value_t v = CAP_CLEAR, admin = CAP_CLEAR;
+
+	cap_get_flag(caps, cap, CAP_EFFECTIVE, &v);
+	cap_get_flag(caps, CAP_SYS_ADMIN, CAP_EFFECTIVE, &admin);
+	return v == CAP_SET || admin == CAP_SET;
+}
+
+const char *xc_cli_missing_caps(char *buf, size_t len)
+{
+	static const struct { cap_value_t cap; const char *name; } need[] = {
+		{ CAP_BPF, "CAP_BPF" },
+		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+		{ CAP_PERFMON, "CAP_PERFMON" },
+	};
+	cap_t caps = cap_get_proc();
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (!caps)
+		return NULL;
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!has_cap(caps, need[i].cap) && used < len)
+			used += (size_t)snprintf(buf + used, len - used, "%s%s",
+						 used ? "+" : "", need[i].name);
+	cap_free(caps);
+	return buf[0] ? buf : NULL;
+}
+
 int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc)
 {
 	int err = xc_counter_open(&cli->cfg, xc);
+	char missing[64];
 
 	if (!err)
 		return 0;
-	/* Without CAP_BPF the kernel says EPERM; EACCES is the verifier's no. */
+	/*
+	 * Without CAP_BPF or CAP_NET_ADMIN the kernel says EPERM; without
+	 * CAP_PERFMON the verifier refuses the pointer arithmetic (EACCES).
+	 */
+	if ((err == -EPERM || err == -EACCES) && xc_cli_missing_caps(missing, sizeof(missing))) {
+		fprintf(stderr, "xdpcount: loading the XDP program was refused: missing %s "
+			"(it needs root, or " XC_CAPS ")\n", missing);
+		return XC_EXIT_PERM;
+	}
 	if (err == -EPERM) {
 		fprintf(stderr, "xdpcount: loading the XDP program was refused: "
-			"needs root or CAP_BPF+CAP_NET_ADMIN (and CAP_PERFMON)\n");
+			"needs root or " XC_CAPS "\n");
 		return XC_EXIT_PERM;
 	}
 	if (err == -EACCES)

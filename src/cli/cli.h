@@ -11,7 +11,7 @@ enum xc_exit {
 	XC_EXIT_OK = 0,
 	XC_EXIT_FAIL = 1,      /* anything not listed below */
 	XC_EXIT_USAGE = 2,     /* bad option or value */
-	XC_EXIT_PERM = 3,      /* needs root or CAP_BPF+CAP_NET_ADMIN */
+	XC_EXIT_PERM = 3,      /* needs root or XC_CAPS */
 	XC_EXIT_NOIF = 4,      /* no such interface */
 	XC_EXIT_FILE = 5,      /* capture missing or unreadable */
 	XC_EXIT_FORMAT = 6,    /* not a capture */
@@ -27,6 +27,17 @@ enum xc_format {
 	XC_FMT_JSON,
 };
 
+/* The order of the top lists: by counts since start, or by the current rate. */
+enum xc_order {
+	XC_ORDER_PACKETS,
+	XC_ORDER_BYTES,
+	XC_ORDER_PPS,
+	XC_ORDER_RATE, /* bit/s, or B/s with -B: the same order */
+	XC_ORDER_MAX,
+};
+
+extern const char *const xc_order_names[XC_ORDER_MAX];
+
 struct xc_cli {
 	struct xc_config cfg;
 	const char *read_file;   /* -r: offline mode */
@@ -39,8 +50,16 @@ struct xc_cli {
 	long count;              /* intervals; 0: until a signal */
 	long top;
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
+	enum xc_order order;     /* -o: top lists of the readable views */
+	bool bytes_rate;         /* -B: rates in bytes per second, not bits */
 	bool verbose;
 };
+
+/* What loading and attaching need, short of root. */
+#define XC_CAPS "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON"
+
+/* The capabilities of XC_CAPS this process lacks ("CAP_BPF+CAP_PERFMON"), or NULL. */
+const char *xc_cli_missing_caps(char *buf, size_t len);
 
 /* An errno from loading or attaching, as the exit code that explains it. */
 int xc_exit_for_errno(int err);

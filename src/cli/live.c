@@ -153,8 +153,12 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	if (rc == XC_EXIT_BUSY && report_busy(f))
 		return XC_EXIT_BUSY;
 	if (rc == XC_EXIT_PERM) {
-		fprintf(stderr, "xdpcount: attaching to %s was refused: needs root or "
-			"CAP_BPF+CAP_NET_ADMIN\n", f->name);
+		char buf[64];
+		const char *missing = xc_cli_missing_caps(buf, sizeof(buf));
+
+		fprintf(stderr, "xdpcount: attaching to %s was refused%s%s (it needs root, "
+			"or " XC_CAPS ")\n", f->name, missing ? ": missing " : "",
+			missing ? missing : "");
 		return rc;
 	}
 	if (rc == XC_EXIT_NOIF) {
@@ -186,6 +190,18 @@ static int attach_all(struct live *lv)
 	return XC_EXIT_OK;
 }
 
+/* In generic mode the program runs after GRO: with GRO on it sees aggregates. */
+static void check_gro(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+		bool on = false;
+
+		f->gro_aggregates = f->mode == XC_MODE_GENERIC &&
+				    !xc_iface_gro(f->ifindex, &on) && on;
+	}
+}
+
 static void announce(const struct live *lv)
 {
 	fprintf(stderr, "xdpcount: counting on");
@@ -196,10 +212,16 @@ static void announce(const struct live *lv)
 			": no native XDP here" : "",
 			strcmp(xc_counter_variant(lv->xc, lv->ifs[i].ifindex), "frags") ?
 			"linear" : "multi-buffer");
-	fprintf(stderr, "\n");
+	fprintf(stderr, ", ingress only\n");
+	for (int i = 0; i < lv->n_ifs; i++)
+		if (lv->ifs[i].gro_aggregates)
+			fprintf(stderr, "xdpcount: note: %s is in generic mode with GRO on: packets "
+				"are counted as GRO aggregates, not wire frames "
+				"(ethtool -K %s gro off counts frames)\n",
+				lv->ifs[i].name, lv->ifs[i].name);
 }
 
-static void lose(struct live *lv, struct live_iface *f)
+static void mark_iface_lost(struct live *lv, struct live_iface *f)
 {
 	f->lost = true;
 	f->attached = false;
@@ -218,7 +240,7 @@ static void read_kernel(struct live *lv)
 
 		f->kprev = f->kcur;
 		if (f->attached && xc_ifstats_read(f->ifindex, &f->kcur) == -ENODEV)
-			lose(lv, f);
+			mark_iface_lost(lv, f);
 	}
 }
 
@@ -239,7 +261,7 @@ static int update(struct live *lv)
 }
 
 /* Counting began just before attaching: the first rates start from zero there. */
-static int begin(struct live *lv, __u64 attach_ns)
+static int take_baseline(struct live *lv, __u64 attach_ns)
 {
 	int err;
 
@@ -318,7 +340,7 @@ static int draw(struct live *lv)
 }
 
 /* One update on stdout; the final one leaves the terminal view first. */
-static int show(struct live *lv)
+static int print_update(struct live *lv)
 {
 	if (lv->cli->format == XC_FMT_JSON)
 		return print_json(lv);
@@ -346,6 +368,33 @@ static void suspend(struct live *lv)
 	sigaction(SIGTSTP, &mine, NULL);
 	/* Here after SIGCONT; or at once in an orphaned process group, which never stops. */
 	continued = 1;
+}
+
+/* The view's keys: q quits (true), o the order of the top lists, u the units. */
+static bool on_keys(struct live *lv)
+{
+	char keys[32];
+	size_t n = tty_keys(&lv->tty, keys, sizeof(keys));
+	bool redraw = false;
+
+	for (size_t i = 0; i < n; i++) {
+		switch (keys[i]) {
+		case 'q':
+		case 'Q':
+			return true;
+		case 'o':
+			lv->order = (enum xc_order)((lv->order + 1) % XC_ORDER_MAX);
+			redraw = true;
+			break;
+		case 'u':
+			lv->bytes_rate = !lv->bytes_rate;
+			redraw = true;
+			break;
+		}
+	}
+	if (redraw)
+		draw(lv);
+	return false;
 }
 
 enum wake { WAKE_TICK, WAKE_STOP };
@@ -391,12 +440,12 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 		if (p[1].revents & POLLIN)
 			xc_counter_drain(lv->xc);
 		if ((p[0].revents & (POLLHUP | POLLERR)) ||
-		    ((p[0].revents & POLLIN) && tty_quit_key(&lv->tty)))
+		    ((p[0].revents & POLLIN) && on_keys(lv)))
 			return WAKE_STOP;
 	}
 }
 
-static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int update_loop(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	const struct xc_cli *cli = lv->cli;
 	__u64 step = (__u64)(cli->interval * 1e9);
@@ -422,7 +471,7 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 			return XC_EXIT_FAIL;
 		}
 		publish(lv, ms);
-		if (show(lv) || lv->final)
+		if (print_update(lv) || lv->final)
 			return XC_EXIT_OK;
 		now = mono_ns();
 		while (next <= now) /* a slow update skips ticks rather than bunching them */
@@ -430,7 +479,7 @@ static int run(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 	}
 }
 
-static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
+static int attach_and_count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	__u64 attach_ns = mono_ns();
 	int rc = attach_all(lv);
@@ -438,8 +487,9 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 
 	if (rc)
 		return rc;
+	check_gro(lv);
 	announce(lv);
-	rc = begin(lv, attach_ns);
+	rc = take_baseline(lv, attach_ns);
 	if (rc) {
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(-rc));
 		return XC_EXIT_FAIL;
@@ -447,7 +497,7 @@ static int count(struct live *lv, struct metrics_server *ms, const sigset_t *mas
 	tty = lv->cli->format == XC_FMT_AUTO && isatty(STDOUT_FILENO);
 	if (tty)
 		tty_open(&lv->tty);
-	rc = run(lv, ms, mask);
+	rc = update_loop(lv, ms, mask);
 	tty_close(&lv->tty);
 	for (int i = 0; i < lv->n_ifs; i++) {
 		if (!lv->ifs[i].lost)
@@ -470,12 +520,9 @@ int xc_cli_live(const struct xc_cli *cli)
 
 	memset(&lv, 0, sizeof(lv));
 	lv.cli = cli;
+	lv.order = cli->order;
+	lv.bytes_rate = cli->bytes_rate;
 	setup_signals(&mask);
-	if (cli->prometheus && metrics_spec_check(cli->prometheus)) {
-		fprintf(stderr, "xdpcount: --prometheus wants [ADDR:]PORT, not '%s'\n",
-			cli->prometheus);
-		return XC_EXIT_USAGE;
-	}
 	rc = resolve(&lv);
 	rc = rc ?: check_free(&lv);
 	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
@@ -483,7 +530,7 @@ int xc_cli_live(const struct xc_cli *cli)
 		return rc;
 	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
 		rc = XC_EXIT_FAIL;
-	rc = rc ?: count(&lv, ms, &mask);
+	rc = rc ?: attach_and_count(&lv, ms, &mask);
 	detach_all(&lv);
 	metrics_server_stop(ms);
 	xc_snapshot_free(&lv.prev);

@@ -7,16 +7,27 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "httpd.h"
 #include "live.h"
+
+/* Below this, an update every interval costs a good part of a CPU: say so. */
+#define XC_INTERVAL_WARN 0.1
 
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
+
+/* What the terminal view's keys do; its footer names them too. */
+#define KEYS_DOC "Keys in the terminal view: q quits, o changes the order of the top " \
+	"lists, u switches bit/s and B/s."
 
 static const char doc[] =
 	"Count packets at XDP: per protocol class, frame size, source address, "
 	"destination port, flow and interface.\v"
 	"Live:    xdpcount [OPTION...] IFACE...\n"
 	"Offline: xdpcount -r FILE [OPTION...]\n\n"
+	"Counts what the interfaces receive (ingress), never what they send. "
+	"Byte counts and rates use decimal prefixes (k = 1000).\n\n"
+	KEYS_DOC "\n\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage, 3 missing privileges, 4 no such "
 	"interface, 5 capture unreadable, 6 not a capture, 7 not Ethernet, "
 	"8 capture truncated, 9 interface already has XDP, 10 interface lost.";
@@ -27,6 +38,7 @@ enum {
 	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_CACHE, OPT_FRAGS, OPT_KEYWISE,
 };
 
+
 static const struct argp_option options[] = {
 	{ "read", 'r', "FILE", 0, "Count a pcap/pcapng capture offline", 0 },
 	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1)", 0 },
@@ -34,6 +46,10 @@ static const struct argp_option options[] = {
 	{ "count", 'c', "N", 0, "Stop after N updates", 0 },
 	{ "mode", 'm', "MODE", 0, "Attach mode: native, generic or auto (default)", 0 },
 	{ "top", 'n', "N", 0, "Length of each top list (default 10)", 0 },
+	{ "order", 'o', "KEY", 0,
+	  "Order of the top lists: packets (default), bytes, pps or rate (the current "
+	  "bit/s)", 0 },
+	{ "bytes", 'B', NULL, 0, "Rates in bytes per second (B/s), not bit/s", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON: one object (offline) or one line per update", 1 },
 	{ "text", OPT_TEXT, NULL, 0, "Plain text blocks, even on a terminal", 1 },
 	{ "prometheus", OPT_PROM, "[ADDR:]PORT", 0,
@@ -51,7 +67,9 @@ static const struct argp_option options[] = {
 	{ "frags", OPT_FRAGS, NULL, 0,
 	  "Attach the multi-buffer program even where frames fit one buffer", 2 },
 	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
-	{ "verbose", 'v', NULL, 0, "Print libbpf's messages, the verifier's too", 3 },
+	{ "verbose", 'v', NULL, 0,
+	  "Print libbpf's messages and the verifier's statistics (its log on failure)", 3 },
+	{ NULL, 'h', NULL, 0, "Give this help list, as --help does", -1 },
 	{ 0 },
 };
 
@@ -80,6 +98,15 @@ static long parse_count(const char *arg, const char *what, long max,
 		argp_error(st, "%s must be a whole number from 1 to %ld, not '%s'",
 			   what, max, arg);
 	return v;
+}
+
+static enum xc_order parse_order(const char *arg, struct argp_state *st)
+{
+	for (int i = 0; i < XC_ORDER_MAX; i++)
+		if (!strcmp(arg, xc_order_names[i]))
+			return (enum xc_order)i;
+	argp_error(st, "--order must be packets, bytes, pps or rate, not '%s'", arg);
+	return XC_ORDER_PACKETS;
 }
 
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
@@ -112,6 +139,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		else
 			argp_error(st, "--mode must be native, generic or auto, not '%s'", arg);
 		break;
+	case 'o':
+		cli->order = parse_order(arg, st);
+		break;
+	case 'B':
+		cli->bytes_rate = true;
+		break;
 	case OPT_JSON:
 		cli->format = XC_FMT_JSON;
 		break;
@@ -119,6 +152,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		cli->format = XC_FMT_TEXT;
 		break;
 	case OPT_PROM:
+		if (metrics_spec_check(arg))
+			argp_error(st, "--prometheus wants [ADDR:]PORT, not '%s'", arg);
 		cli->prometheus = arg;
 		break;
 	case OPT_NO_SIZES:
@@ -158,14 +193,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case 'v':
 		cli->verbose = true;
 		break;
+	case 'h':
+		argp_state_help(st, stdout, ARGP_HELP_STD_HELP);
+		break;
 	case ARGP_KEY_ARG:
 		if (cli->n_ifaces == XC_MAX_ATTACH)
 			argp_error(st, "at most %d interfaces", XC_MAX_ATTACH);
 		cli->ifaces[cli->n_ifaces++] = arg;
 		break;
 	case ARGP_KEY_END:
+		/* tcpdump's habit: -r FILE followed by a filter expression. */
 		if (cli->read_file && cli->n_ifaces)
-			argp_error(st, "give either -r FILE or interfaces, not both");
+			argp_error(st, "with -r FILE, give no interfaces or filter: '%s' "
+				   "(xdpcount counts every frame; filter with tcpdump -w first)",
+				   cli->ifaces[0]);
 		if (!cli->read_file && !cli->n_ifaces)
 			argp_error(st, "give an interface to count on, or -r FILE");
 		break;
@@ -197,10 +238,16 @@ static int run_offline(const struct xc_cli *cli)
 {
 	struct xc_counter *xc;
 	struct xc_snapshot snap;
-	struct xc_replay res;
+	struct xc_replay res = { 0 };
 	char err[512];
 	int rc, ret;
 
+	/* A capture that cannot be counted is said before privileges matter. */
+	rc = xc_capture_check(cli->read_file, err, sizeof(err));
+	if (rc != XC_REPLAY_OK) {
+		fprintf(stderr, "xdpcount: %s\n", err);
+		return replay_exit(rc, &res);
+	}
 	ret = xc_cli_open_counter(cli, &xc);
 	if (ret)
 		return ret;
@@ -250,8 +297,14 @@ int main(int argc, char **argv)
 	cli.interval = 1.0;
 	cli.top = 10;
 	argp_err_exit_status = XC_EXIT_USAGE;
+	/* Every message, getopt's and argp's too, begins "xdpcount:". */
+	argv[0] = (char *)"xdpcount";
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
 		return XC_EXIT_USAGE;
+	if (!cli.read_file && cli.interval < XC_INTERVAL_WARN)
+		fprintf(stderr, "xdpcount: warning: -i %g: updates more often than every "
+			"%g s read every map each time and cost much CPU\n",
+			cli.interval, XC_INTERVAL_WARN);
 	xc_set_verbose(cli.verbose);
 	if (cli.read_file)
 		return run_offline(&cli);

@@ -129,6 +129,29 @@ static int open_exports(struct xc_counter *xc)
 	return xc->ring ? 0 : -errno;
 }
 
+/* The kernel's BPF_LOG_STATS: "processed N insns ...", which libbpf prints. */
+#define XC_LOG_STATS 4
+
+/*
+ * Open, configure and load the skeleton. log_level 0 lets libbpf print the
+ * verifier's log on failure; XC_LOG_STATS has it print the statistics too.
+ */
+static int load_skel(struct xc_counter *xc, const struct xc_config *cfg, __u32 log_level)
+{
+	int err;
+
+	xdpcount_bpf__destroy(xc->skel);
+	xc->skel = xdpcount_bpf__open();
+	if (!xc->skel)
+		return -errno;
+	xc->skel->rodata->xc_features = cfg->features;
+	xc->skel->rodata->xc_action = cfg->action;
+	err = size_maps(xc->skel, cfg, xc->ncpus);
+	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount, log_level);
+	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount_frags, log_level);
+	return err ?: xdpcount_bpf__load(xc->skel);
+}
+
 int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 {
 	struct xc_counter *xc;
@@ -151,17 +174,10 @@ int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 		err = xc->ncpus ?: -EINVAL;
 		goto fail;
 	}
-	xc->skel = xdpcount_bpf__open();
-	if (!xc->skel) {
-		err = -errno;
-		goto fail;
-	}
-	xc->skel->rodata->xc_features = cfg->features;
-	xc->skel->rodata->xc_action = cfg->action;
-	err = size_maps(xc->skel, cfg, xc->ncpus);
-	if (err)
-		goto fail;
-	err = xdpcount_bpf__load(xc->skel);
+	/* Verbose: the verifier's statistics on success, else its whole log. */
+	err = load_skel(xc, cfg, xc_verbose ? XC_LOG_STATS : 0);
+	if (err && xc_verbose)
+		err = load_skel(xc, cfg, 0);
 	if (err)
 		goto fail;
 	xc->hz = xc->skel->kconfig->CONFIG_HZ > 0 ? (unsigned int)xc->skel->kconfig->CONFIG_HZ : 0;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON and text views of a snapshot. */
+#include <netinet/in.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,28 +198,51 @@ static const char *scaled(double v, char *buf, size_t len, double base,
 	return buf;
 }
 
+/* Decimal prefixes everywhere, bytes too: rates and sizes read alike. */
 const char *xc_human(double v, char *buf, size_t len)
 {
-	static const char *const units[] = { "", "K", "M", "G", "T" };
+	static const char *const units[] = { "", "k", "M", "G", "T", "P" };
 
-	return scaled(v, buf, len, 1000, units, 5);
+	return scaled(v, buf, len, 1000, units, 6);
 }
 
 const char *xc_human_bytes(double v, char *buf, size_t len)
 {
-	static const char *const units[] = { " B", " KiB", " MiB", " GiB", " TiB" };
+	static const char *const units[] = { " B", " kB", " MB", " GB", " TB", " PB" };
 
-	return scaled(v, buf, len, 1024, units, 5);
+	return scaled(v, buf, len, 1000, units, 6);
+}
+
+const char *xc_group(__u64 v, char *buf, size_t len)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	size_t o = 0;
+
+	for (int i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *xc_class_label(bool l3, int i)
+{
+	/* "other" is in both lists: the label says which. */
+	if (l3)
+		return i == XC_L3_OTHER ? "other l3" : xc_l3_names[i];
+	return i == XC_L4_OTHER ? "other l4" : xc_l4_names[i];
 }
 
 static void text_row(FILE *f, const char *name, const struct xc_pb *pb,
 		     const struct xc_pb *total)
 {
-	char b[32];
+	char b[32], p[32];
 	double share = total->packets ? 100.0 * pb->packets / total->packets : 0;
 
-	fprintf(f, "  %-12s %14llu %12s %6.1f%%\n", name,
-		(unsigned long long)pb->packets,
+	fprintf(f, "  %-12s %14s %12s %6.1f%%\n", name, xc_group(pb->packets, p, sizeof(p)),
 		xc_human_bytes((double)pb->bytes, b, sizeof(b)), share);
 }
 
@@ -239,6 +263,34 @@ static void text_sizes(FILE *f, const struct xc_counters *c)
 	}
 }
 
+const char *xc_endpoint_str(const struct xc_addr *addr, __u16 port, __u8 proto,
+			    char *buf, size_t len)
+{
+	char a[64];
+	bool v6 = xc_addr_str(addr, a, sizeof(a)) && strchr(a, ':');
+
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", port);
+	return buf;
+}
+
+/* One entry of a top list: packets, bytes, then its label (address, port, flow). */
+static void text_entry(FILE *f, const char *label, const struct xc_pb *pb)
+{
+	char p[32], h[32];
+
+	fprintf(f, "%14s %12s  %s\n", xc_group(pb->packets, p, sizeof(p)),
+		xc_human_bytes((double)pb->bytes, h, sizeof(h)), label);
+}
+
+/* Numbers first, as the live view has them: a long label never pushes them. */
+static void text_heading(FILE *f, const char *title)
+{
+	fprintf(f, "%14s %12s  %s\n", "packets", "bytes", title);
+}
+
 /* What the flow cache did: its exports, and the frames it could not record. */
 static void text_cache(FILE *f, const struct xc_table *t)
 {
@@ -251,46 +303,41 @@ static void text_cache(FILE *f, const struct xc_table *t)
 static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			size_t top)
 {
-	char a[64], b[64], p[8], h[32];
+	char a[64], p[8], label[128], title[96];
 	size_t n;
 
 	n = xc_top_sources(s, top, idx);
-	fprintf(f, "top sources (%zu seen)\n", s->n_sources);
+	snprintf(title, sizeof(title), "top sources (%zu seen)", s->n_sources);
+	text_heading(f, title);
+	for (size_t i = 0; i < n; i++)
+		text_entry(f, xc_addr_str(&s->sources[idx[i]].addr, a, sizeof(a)),
+			   &s->sources[idx[i]].pb);
 	if (s->other.packets)
-		fprintf(f, "  %-39s %14llu %12s\n", "other (source rows full)",
-			(unsigned long long)s->other.packets,
-			xc_human_bytes((double)s->other.bytes, h, sizeof(h)));
-	for (size_t i = 0; i < n; i++) {
-		const struct xc_source *e = &s->sources[idx[i]];
-
-		fprintf(f, "  %-39s %14llu %12s\n", xc_addr_str(&e->addr, a, sizeof(a)),
-			(unsigned long long)e->pb.packets,
-			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
-	}
+		text_entry(f, "other (source rows full)", &s->other);
 	n = xc_top_ports(s, top, idx);
-	fprintf(f, "top destination ports\n");
+	snprintf(title, sizeof(title), "top destination ports (%zu seen)", s->n_ports);
+	text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_port *e = &s->ports[idx[i]];
 
-		fprintf(f, "  %-6s %5u %14llu %12s\n", xc_proto_str(e->proto, p, sizeof(p)),
-			e->port, (unsigned long long)e->pb.packets,
-			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
+		snprintf(label, sizeof(label), "%-6s %u", xc_proto_str(e->proto, p, sizeof(p)),
+			 e->port);
+		text_entry(f, label, &e->pb);
 	}
 	n = xc_top_flows(s, top, idx);
-	fprintf(f, "top flows (%zu seen, %llu packets folded into sources)\n", s->n_flows,
-		(unsigned long long)s->tables[XC_TAB_FLOWS].folded.packets);
+	snprintf(title, sizeof(title), "top flows (%zu seen, %llu packets folded into sources)",
+		 s->n_flows, (unsigned long long)s->tables[XC_TAB_FLOWS].folded.packets);
+	text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_flow *e = &s->flows[idx[i]];
+		struct xc_pb pb = { e->val.packets, e->val.bytes };
 		char sa[80], da[80];
 
-		xc_addr_str(&e->key.src, a, sizeof(a));
-		xc_addr_str(&e->key.dst, b, sizeof(b));
-		snprintf(sa, sizeof(sa), "%s:%u", a, e->key.sport);
-		snprintf(da, sizeof(da), "%s:%u", b, e->key.dport);
-		fprintf(f, "  %-6s %-30s -> %-30s %10llu %12s\n",
-			xc_proto_str(e->key.proto, p, sizeof(p)), sa, da,
-			(unsigned long long)e->val.packets,
-			xc_human_bytes((double)e->val.bytes, h, sizeof(h)));
+		snprintf(label, sizeof(label), "%-6s %s -> %s",
+			 xc_proto_str(e->key.proto, p, sizeof(p)),
+			 xc_endpoint_str(&e->key.src, e->key.sport, e->key.proto, sa, sizeof(sa)),
+			 xc_endpoint_str(&e->key.dst, e->key.dport, e->key.proto, da, sizeof(da)));
+		text_entry(f, label, &pb);
 	}
 }
 
@@ -302,9 +349,9 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 	fprintf(f, "  %-12s %14s %12s %7s\n", "class", "packets", "bytes", "share");
 	text_row(f, "total", &c->total, &c->total);
 	for (int i = 0; i < XC_L3_MAX; i++)
-		text_row(f, xc_l3_names[i], &c->l3[i], &c->total);
+		text_row(f, xc_class_label(true, i), &c->l3[i], &c->total);
 	for (int i = 0; i < XC_L4_MAX; i++)
-		text_row(f, xc_l4_names[i], &c->l4[i], &c->total);
+		text_row(f, xc_class_label(false, i), &c->l4[i], &c->total);
 	text_row(f, "malformed", &c->malformed, &c->total);
 	text_row(f, "vlan", &c->vlan, &c->total);
 	text_sizes(f, c);

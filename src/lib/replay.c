@@ -36,6 +36,33 @@ static int open_capture(const char *path, pcap_t **out, char *err, size_t errlen
 	return XC_REPLAY_OK;
 }
 
+/* Not Ethernet: XC_REPLAY_LINKTYPE with the link type named in err. */
+static int check_linktype(pcap_t *p, char *err, size_t errlen)
+{
+	int lt = pcap_datalink(p);
+	const char *name = pcap_datalink_val_to_name(lt);
+
+	if (lt == DLT_EN10MB)
+		return XC_REPLAY_OK;
+	snprintf(err, errlen, "pcap link type %d (%s) is not Ethernet", lt,
+		 name ? name : "unknown");
+	return XC_REPLAY_LINKTYPE;
+}
+
+int xc_capture_check(const char *path, char *err, size_t errlen)
+{
+	pcap_t *p = NULL;
+	int ret;
+
+	err[0] = '\0';
+	ret = open_capture(path, &p, err, errlen);
+	if (ret)
+		return ret;
+	ret = check_linktype(p, err, errlen);
+	pcap_close(p);
+	return ret;
+}
+
 int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
 		    struct xc_replay *res, char *err, size_t errlen)
 {
@@ -50,13 +77,10 @@ int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
 	if (ret)
 		return ret;
 	res->linktype = pcap_datalink(p);
-	if (res->linktype != DLT_EN10MB) {
-		const char *name = pcap_datalink_val_to_name(res->linktype);
-
-		snprintf(err, errlen, "pcap link type %d (%s) is not Ethernet",
-			 res->linktype, name ? name : "unknown");
+	ret = check_linktype(p, err, errlen);
+	if (ret) {
 		pcap_close(p);
-		return XC_REPLAY_LINKTYPE;
+		return ret;
 	}
 	ret = XC_REPLAY_OK;
 	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {

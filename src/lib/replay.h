@@ -38,6 +38,12 @@ typedef int (*xc_frame_fn)(void *ctx, const __u8 *frame, size_t len);
 int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
 		    struct xc_replay *res, char *err, size_t errlen);
 
+/*
+ * Whether a capture can be counted at all (it opens, it is a capture, it is
+ * Ethernet), without privileges: the enum xc_replay_err and a reason in err.
+ */
+int xc_capture_check(const char *path, char *err, size_t errlen);
+
 /* Count a whole capture with the loaded program. */
 int xc_replay_file(struct xc_counter *xc, const char *path,
 		   struct xc_replay *res, char *err, size_t errlen);
