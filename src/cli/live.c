@@ -206,13 +206,15 @@ static void announce(const struct live *lv)
 {
 	fprintf(stderr, "xdpcount: counting on");
 	for (int i = 0; i < lv->n_ifs; i++)
-		fprintf(stderr, "%s %s (%s%s, %s frames)", i ? "," : "", lv->ifs[i].name,
+		fprintf(stderr, "%s %s (%s%s)", i ? "," : "", lv->ifs[i].name,
 			xc_mode_name(lv->ifs[i].mode),
 			lv->cli->mode == XC_MODE_AUTO && lv->ifs[i].mode == XC_MODE_GENERIC ?
-			": no native XDP here" : "",
-			strcmp(xc_counter_variant(lv->xc, lv->ifs[i].ifindex), "frags") ?
-			"linear" : "multi-buffer");
+			": no native XDP here" : "");
 	fprintf(stderr, ", ingress only\n");
+	for (int i = 0; i < lv->n_ifs; i++)
+		fprintf(stderr, "xdpcount: %s gets the %s program\n", lv->ifs[i].name,
+			strcmp(xc_counter_variant(lv->xc, lv->ifs[i].ifindex), "frags") ?
+			"linear-frame" : "multi-buffer");
 	for (int i = 0; i < lv->n_ifs; i++)
 		if (lv->ifs[i].gro_aggregates)
 			fprintf(stderr, "xdpcount: note: %s is in generic mode with GRO on: packets "
