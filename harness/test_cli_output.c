@@ -21,72 +21,6 @@
 
 TestSuite(cli_output);
 
-static void expect_ranked(const char *what, const char *list, const void *base, size_t n,
-			  size_t size, int (*rank)(const void *, const void *))
-{
-	const char *b = base;
-
-	for (size_t i = 0; i + 1 < n; i++)
-		cr_expect(rank(b + i * size, b + (i + 1) * size) < 0,
-			  "%s: %s: entries %zu and %zu are out of order", what, list, i, i + 1);
-}
-
-static void expect_interfaces(const char *what, struct json_object *o,
-			      const struct xt_expect *exp)
-{
-	struct json_object *ifs = xt_json_get(what, o, "interfaces"), *lo;
-	size_t want = exp->c.total.packets ? 1 : 0;
-	struct xc_counters c;
-
-	cr_expect_eq((size_t)json_object_object_length(ifs), want,
-		     "%s: interfaces: %d, want %zu", what, json_object_object_length(ifs), want);
-	if (!want)
-		return;
-	lo = xt_json_get(what, ifs, "lo");
-	xt_json_counters(what, lo, &c, NULL);
-	xt_expect_counters_eq("interfaces.lo", &c, &exp->c);
-}
-
-/* The JSON of a whole fixture with every entry listed. */
-static void expect_json_fixture(const char *what, struct json_object *o,
-				const struct xt_expect *exp)
-{
-	struct json_object *flows = xt_json_get(what, o, "flows");
-	struct xc_counters c;
-	long le[XC_SIZE_BUCKETS];
-	struct xc_source *src;
-	struct xc_port *ports;
-	struct xc_flow *fl;
-	size_t n_src, n_ports, n_fl;
-
-	xt_json_counters(what, o, &c, le);
-	xt_expect_counters_eq(what, &c, &exp->c);
-	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
-		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
-			     what, i, le[i], exp->size_le[i]);
-	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
-	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
-	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
-	xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
-	xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
-	xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
-	expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
-	expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
-	expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
-	cr_expect_eq(json_object_get_uint64(xt_json_get(what, flows, "count")), exp->n_flows,
-		     "%s: flows.count: %llu, want %zu", what,
-		     (unsigned long long)json_object_get_uint64(xt_json_get(what, flows, "count")),
-		     exp->n_flows);
-	cr_expect_eq(json_object_get_uint64(xt_json_get(what, o, "skipped")), exp->skipped,
-		     "%s: skipped: want %lu", what, exp->skipped);
-	cr_expect_eq(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
-		     "%s: truncated: want %d", what, exp->truncated);
-	expect_interfaces(what, o, exp);
-	free(src);
-	free(ports);
-	free(fl);
-}
-
 static void check_json(const char *name, const char *file)
 {
 	struct xt_expect exp;
@@ -102,11 +36,15 @@ static void check_json(const char *name, const char *file)
 	cr_expect_eq(p.status, want, "%s: exit %d, want %d (stderr: %s)", what, p.status,
 		     want, p.err);
 	o = xt_cli_one_object(what, &p);
-	expect_json_fixture(what, o, &exp);
+	xt_expect_json_capture(what, o, &exp);
 	if (exp.truncated) {
+		char record[64];
+
+		snprintf(record, sizeof(record), "record %lu is %s", exp.frames + 1,
+			 exp.damaged ? "damaged" : "cut short");
 		cr_expect_eq(xt_count_lines(p.err), 1, "%s: stderr is not one line: %s", what, p.err);
-		cr_expect(strstr(p.err, "cut short"), "%s: stderr does not say it was cut: %s",
-			  what, p.err);
+		cr_expect(strstr(p.err, record), "%s: stderr does not say \"%s\": %s",
+			  what, record, p.err);
 	} else {
 		cr_expect_str_empty(p.err, "%s: stderr: %s", what, p.err);
 	}
@@ -269,5 +207,30 @@ Test(cli_output, verbose_prints_verifier_statistics)
 	cr_expect(at && sscanf(at, "\nprocessed %lu insns", &insns) == 1 && insns > 0,
 		  "-v: no \"processed N insns\" line from the verifier: %.2000s",
 		  p.err + (strlen(p.err) > 2000 ? strlen(p.err) - 2000 : 0));
+	xt_proc_free(&p);
+}
+
+/* Switched off, a feature says so: never a list of zeros that looks like no traffic. */
+Test(cli_output, features_off_offline)
+{
+	struct xt_proc p;
+	struct json_object *o, *off;
+	char mix[512];
+
+	xt_pcap_path(mix, sizeof(mix), "mix.pcap");
+	xt_cli_run(&p, NULL, NULL, "-r", mix, "--no-sources", "--no-sizes", NULL);
+	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	cr_expect(strstr(p.out, "\ntop sources: off (--no-sources)\n") &&
+		  strstr(p.out, "\nframe sizes: off (--no-sizes)\n") &&
+		  strstr(p.out, "top destination ports (") && strstr(p.out, "top flows ("),
+		  "the text does not say which are off: %s", p.out);
+	xt_proc_free(&p);
+	xt_cli_run(&p, NULL, NULL, "-r", mix, "--json", "--no-flows", NULL);
+	o = xt_cli_one_object("--no-flows --json", &p);
+	off = xt_json_get("--no-flows", o, "off");
+	cr_expect(json_object_array_length(off) == 1 &&
+		  !strcmp(json_object_get_string(json_object_array_get_idx(off, 0)), "flows"),
+		  "off: %s", json_object_to_json_string(off));
+	json_object_put(o);
 	xt_proc_free(&p);
 }

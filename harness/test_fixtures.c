@@ -90,6 +90,22 @@ static void expect_flow_times(const char *name, const struct xc_snapshot *s, __u
 	}
 }
 
+/* What the reader tallies against what gen.py wrote: lengths and record times. */
+static void expect_record_tallies(const char *name, const struct xc_replay *res,
+				  const struct xt_expect *exp)
+{
+	cr_expect_eq(res->snapped, exp->snapped, "%s: snapped: got %llu, want %lu",
+		     name, res->snapped, exp->snapped);
+	cr_expect_eq(res->bad_length, exp->bad_length, "%s: bad_length: got %llu, want %lu",
+		     name, res->bad_length, exp->bad_length);
+	if (exp->first_ns < 0)
+		return;
+	cr_expect_eq(res->first_ns, (__u64)exp->first_ns, "%s: first record at %llu, want %lld",
+		     name, res->first_ns, exp->first_ns);
+	cr_expect_eq(res->last_ns, (__u64)exp->last_ns, "%s: last record at %llu, want %lld",
+		     name, res->last_ns, exp->last_ns);
+}
+
 static void check_fixture(const char *name, const char *file, enum xc_variant variant)
 {
 	struct xc_config cfg;
@@ -109,14 +125,16 @@ static void check_fixture(const char *name, const char *file, enum xc_variant va
 	xc = xt_open(&cfg);
 	t0 = coarse_now_ns();
 	rc = xt_run_capture(xc, exp.path, &opts, &res);
-	want_rc = exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
-	cr_expect_eq(rc, want_rc, "%s: xc_capture_each: got %d, want %d", name, rc, want_rc);
+	want_rc = exp.damaged ? XC_REPLAY_DAMAGED :
+		  exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
+	cr_expect_eq(rc, want_rc, "%s: xc_capture_records: got %d, want %d", name, rc, want_rc);
 	cr_expect_eq(res.records, exp.frames, "%s: records: got %llu, want %lu",
 		     name, res.records, exp.frames);
 	cr_expect_eq(res.skipped, exp.skipped, "%s: skipped: got %llu, want %lu",
 		     name, res.skipped, exp.skipped);
 	cr_expect_eq(res.run, exp.frames - exp.skipped, "%s: run: got %llu, want %lu",
 		     name, res.run, exp.frames - exp.skipped);
+	expect_record_tallies(name, &res, &exp);
 
 	xt_snapshot(xc, &s);
 	xt_expect_counters_eq(name, &s.total, &exp.c);
@@ -176,7 +194,7 @@ static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t 
 
 	snprintf(what, sizeof(what), "%s: case %lu: %s", c->exp->name, frame, k->description);
 	cr_expect_eq(k->frame, frame, "%s: numbered %lu", what, k->frame);
-	cr_expect_eq(len, k->len, "%s: %zu bytes, declared %zu", what, len, k->len);
+	cr_expect_eq(len, k->len, "%s: %zu bytes captured, declared %zu", what, len, k->len);
 	xt_case_count(c->exp, k, &want);
 	xt_case_count(c->exp, k, &c->sum);
 	if (k->skipped) {

@@ -238,27 +238,35 @@ Test(live_text, order_by_current_rate)
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 }
 
+#define UDP_BYTES (UDP_N * (14 + 20 + 8 + UDP_LEN))
+
 /* The final block's rates are the run's averages, not the idle last interval's. */
 Test(live_text, final_block_averages)
 {
 	const char *final, *row;
-	double pps;
+	double pps, bps;
 	char *out;
 
 	xt_net_create_or_fail(&net, "a", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--text", "-i", "0.5", "--duration", "3", net.if_a, NULL);
+	/* -B: the rates in bytes per second. */
+	xt_cli_start(&cli, net.ns_a, "--text", "-B", "-i", "0.5", "--duration", "3", net.if_a,
+		     NULL);
 	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
 	cr_assert(xt_bg_wait(&cli, 10000), "--duration 3 did not end");
 	out = xt_bg_out(&cli);
 	final = strstr(out, "   final: averages over ");
 	cr_assert(final, "the final block does not say it shows averages: %.300s", out);
+	cr_expect(strstr(final, "\nclass ") && strstr(strstr(final, "\nclass "), " B/s ") <
+		  strstr(strstr(final, "\nclass ") + 1, "\n"), "-B: the rate column is not B/s");
 	row = strstr(final, "\nudp ");
 	cr_assert(row, "no udp row in the final block");
-	/* name, packets, bytes, then pps. */
-	cr_assert(sscanf(row, "\nudp %*s %*s %lf", &pps) == 1, "udp row: %.80s", row);
+	/* name, packets, bytes, pps, then B/s. */
+	cr_assert(sscanf(row, "\nudp %*s %*s %lf %lf", &pps, &bps) == 2, "udp row: %.80s", row);
 	cr_expect(pps >= UDP_N / 3.5 - 1 && pps <= UDP_N / 3.0 + 1,
 		  "final udp pps %f: want the average, %d datagrams over about 3 s", pps, UDP_N);
+	cr_expect(bps >= UDP_BYTES / 3.5 - 1 && bps <= UDP_BYTES / 3.0 + 1,
+		  "final udp B/s %f: want the average, %d bytes over about 3 s", bps, UDP_BYTES);
 	free(out);
 }
 

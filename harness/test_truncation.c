@@ -159,11 +159,15 @@ XT_OWN_FRAMES(TRUNCATION_TEST)
 
 #define FIXTURE_NAME(name, file) #name,
 
-/* A fixture added to the harness's list has frames of its own or is named a copy. */
+/*
+ * A fixture added to the harness's list has frames of its own, is named a
+ * copy, or is counted whole only (frames beyond a test run, a damaged record).
+ */
 Test(truncation, every_fixture_is_covered)
 {
 	static const char *const own[] = { XT_OWN_FRAMES(FIXTURE_NAME) };
 	static const char *const copies[] = XT_MIX_COPIES;
+	static const char *const whole[] = { XT_WHOLE_ONLY(FIXTURE_NAME) };
 	static const char *const all[] = { XT_FIXTURES(FIXTURE_NAME) };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -173,7 +177,10 @@ Test(truncation, every_fixture_is_covered)
 			found |= !strcmp(all[i], own[j]);
 		for (size_t j = 0; j < sizeof(copies) / sizeof(copies[0]); j++)
 			found |= !strcmp(all[i], copies[j]);
-		cr_expect(found, "fixture %s: not in XT_OWN_FRAMES nor XT_MIX_COPIES", all[i]);
+		for (size_t j = 0; j < sizeof(whole) / sizeof(whole[0]); j++)
+			found |= !strcmp(all[i], whole[j]);
+		cr_expect(found, "fixture %s: in none of XT_OWN_FRAMES, XT_MIX_COPIES, XT_WHOLE_ONLY",
+			  all[i]);
 	}
 }
 

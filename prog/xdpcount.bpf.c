@@ -15,6 +15,8 @@
 /* Load-time knobs: the verifier removes what a switched-off feature costs. */
 const volatile __u32 xc_features = XC_F_ALL;
 const volatile __u32 xc_action = XDP_PASS; /* anything else: benchmarks only */
+/* Offline: the wire length comes in the metadata, as the frame's head alone is run. */
+const volatile __u32 xc_wire_meta = 0;
 
 /* Each interface's slot of `counters`, written by the library; 0: none. */
 __u8 xc_ifslot[XC_IFINDEX_MAX];
@@ -97,17 +99,28 @@ static __always_inline int count_frame(struct xdp_md *ctx, __u64 len)
 	return xc_action;
 }
 
+/* The frame's length, or offline the wire length in the metadata. */
+static __always_inline __u64 wire_len(struct xdp_md *ctx, __u64 len)
+{
+	void *data = (void *)(long)ctx->data;
+	__u32 *wire = (void *)(long)ctx->data_meta;
+
+	if (xc_wire_meta && (void *)(wire + 1) <= data)
+		return *wire;
+	return len;
+}
+
 /* Never given a multi-buffer frame: the linear data is the whole frame. */
 SEC("xdp")
 int xdpcount(struct xdp_md *ctx)
 {
-	return count_frame(ctx, ctx->data_end - ctx->data);
+	return count_frame(ctx, wire_len(ctx, ctx->data_end - ctx->data));
 }
 
 SEC("xdp.frags")
 int xdpcount_frags(struct xdp_md *ctx)
 {
-	return count_frame(ctx, bpf_xdp_get_buff_len(ctx));
+	return count_frame(ctx, wire_len(ctx, bpf_xdp_get_buff_len(ctx)));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -8,8 +8,6 @@
 #include "program.h"
 #include "testnet.h"
 
-#define XT_FRAME_MAX 65536
-
 #define PACE_FRAMES 64
 
 struct run_ctx {
@@ -18,24 +16,27 @@ struct run_ctx {
 	struct xc_replay *res;
 	const char *name;
 	unsigned long frame;
-	__u8 out[XT_FRAME_MAX];
+	__u8 in[XC_RECORD_BUF];
+	__u8 out[XC_RECORD_BUF];
 };
 
 /* One record: run it unless too short, and check it passed through untouched. */
-static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
+static void run_one(struct run_ctx *r, const struct xc_record *rec)
 {
 	const struct xt_expect *exp = r->opts->exp;
 	const char *desc = exp && r->frame < exp->n_cases ?
 			   exp->cases[r->frame].description : "";
-	size_t out_len = 0;
+	const __u8 *data = r->in;
+	size_t len, out_len = 0;
 	__u32 action = ~0u;
 	int err;
 
-	if (len < XC_MIN_FRAME) {
+	if (rec->caplen < XC_MIN_FRAME) {
 		r->res->skipped++;
 		return;
 	}
-	err = xc_counter_run(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
+	len = xc_record_layout(rec, r->in);
+	err = xc_counter_run_meta(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
 	cr_expect_eq(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s",
 		     r->name, r->frame, desc, strerror(-err));
 	if (err)
@@ -50,16 +51,16 @@ static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
 		r->res->altered++;
 }
 
-static int run_record(void *ctx, const __u8 *data, size_t len)
+static int run_record(void *ctx, const struct xc_record *rec)
 {
 	struct run_ctx *r = ctx;
 	const struct xt_run_opts *o = r->opts;
 
 	if (o->before)
 		o->before(o->ctx, r->frame);
-	run_one(r, data, len);
+	run_one(r, rec);
 	if (o->after)
-		o->after(o->ctx, r->frame, data, len);
+		o->after(o->ctx, r->frame, rec->data, rec->caplen);
 	r->frame++;
 	return 0;
 }
@@ -79,9 +80,13 @@ int xt_run_capture(struct xc_counter *xc, const char *path,
 	r->opts = opts ? opts : &none;
 	r->res = res;
 	r->name = r->opts->exp ? r->opts->exp->name : path;
-	rc = xc_capture_each(path, run_record, r, &counted, err, sizeof(err));
+	rc = xc_capture_records(path, run_record, r, &counted, err, sizeof(err));
 	res->records = counted.records;
 	res->linktype = counted.linktype;
+	res->snapped = counted.snapped;
+	res->bad_length = counted.bad_length;
+	res->first_ns = counted.first_ns;
+	res->last_ns = counted.last_ns;
 	free(r);
 	return rc;
 }

@@ -19,10 +19,11 @@ struct xt_run_opts {
 };
 
 /*
- * Run every record of a capture through xc_counter_run, checking that each
- * returns XDP_PASS and comes back byte for byte; records shorter than
- * XC_MIN_FRAME are counted in res->skipped, not run. Returns what
- * xc_capture_each returned.
+ * Run every record of a capture through xc_counter_run_meta (its head and the
+ * length it counts; the counter needs cfg.wire_lengths, as xt_open gives),
+ * checking that each returns XDP_PASS and comes back byte for byte; records
+ * shorter than XC_MIN_FRAME are counted in res->skipped, not run. Returns
+ * what xc_capture_records returned.
  */
 int xt_run_capture(struct xc_counter *xc, const char *path,
 		   const struct xt_run_opts *opts, struct xc_replay *res);

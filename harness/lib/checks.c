@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Checks against the expected counts, and the documented top-N order. */
+/* Checks against the expected counts, a capture's JSON, and the documented top-N order. */
+#include <math.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <criterion/criterion.h>
 #include "checks.h"
+#include "json.h"
 
 /* struct xc_counters is a row of xc_pb; these name them in ABI order. */
 static const char *const counter_names[] = {
@@ -326,6 +329,137 @@ bool xt_expect_rows_cover_l4(const char *what, const struct xc_snapshot *s)
 		  "%s: sources + other + unrecorded = %llu packets, %llu bytes; l4 has %llu, %llu",
 		  what, rows.packets, rows.bytes, l4.packets, l4.bytes);
 	return rows.packets == l4.packets && rows.bytes == l4.bytes;
+}
+
+/* ---- a capture as the CLI prints it in JSON ---- */
+
+static bool expect_ranked(const char *what, const char *list, const void *base, size_t n,
+			  size_t size, int (*rank)(const void *, const void *))
+{
+	const char *b = base;
+	bool ok = true;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		bool in_order = rank(b + i * size, b + (i + 1) * size) < 0;
+
+		cr_expect(in_order, "%s: %s: entries %zu and %zu are out of order",
+			  what, list, i, i + 1);
+		ok &= in_order;
+	}
+	return ok;
+}
+
+static bool expect_u64_key(const char *what, struct json_object *o, const char *key,
+			   unsigned long long want)
+{
+	unsigned long long got = json_object_get_uint64(xt_json_get(what, o, key));
+
+	cr_expect_eq(got, want, "%s: %s: %llu, want %llu", what, key, got, want);
+	return got == want;
+}
+
+/* RFC 3339, UTC, nanoseconds: gen.py's stamp written the way the contract says. */
+static void rfc3339_ns(long long ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns % 1000000000);
+}
+
+static bool expect_near(const char *what, const char *key, struct json_object *v, double want)
+{
+	double got = json_object_get_double(v);
+	bool ok = json_object_is_type(v, json_type_double) &&
+		  fabs(got - want) <= 1e-9 * fabs(want);
+
+	cr_expect(ok, "%s: capture.%s: %.17g, want %.17g", what, key, got, want);
+	return ok;
+}
+
+/* capture: first and last record times, duration, and total's rates over it. */
+static bool expect_capture_summary(const char *what, struct json_object *o,
+				   const struct xt_expect *exp)
+{
+	struct json_object *c = xt_json_get(what, o, "capture");
+	const char *keys[] = { "first", "last", "duration", "pps", "bps" };
+	char first[64], last[64];
+	double d;
+	bool ok = true;
+
+	if (exp->first_ns < 0) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			bool null = json_object_is_type(xt_json_get(what, c, keys[i]), json_type_null);
+
+			cr_expect(null, "%s: capture.%s of no records is not null", what, keys[i]);
+			ok &= null;
+		}
+		return ok;
+	}
+	rfc3339_ns(exp->first_ns, first, sizeof(first));
+	rfc3339_ns(exp->last_ns, last, sizeof(last));
+	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "first")), first,
+			 "%s: capture.first", what);
+	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "last")), last,
+			 "%s: capture.last", what);
+	ok &= !strcmp(json_object_get_string(xt_json_get(what, c, "first")), first) &&
+	      !strcmp(json_object_get_string(xt_json_get(what, c, "last")), last);
+	d = (double)(exp->last_ns - exp->first_ns) / 1e9;
+	if (d <= 0)
+		return ok & json_object_is_type(xt_json_get(what, c, "pps"), json_type_null);
+	ok &= expect_near(what, "duration", xt_json_get(what, c, "duration"), d);
+	ok &= expect_near(what, "pps", xt_json_get(what, c, "pps"), exp->c.total.packets / d);
+	ok &= expect_near(what, "bps", xt_json_get(what, c, "bps"), exp->c.total.bytes * 8.0 / d);
+	return ok;
+}
+
+bool xt_expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp)
+{
+	struct json_object *flows = xt_json_get(what, o, "flows");
+	struct json_object *ifs = xt_json_get(what, o, "interfaces");
+	struct xc_counters c;
+	long le[XC_SIZE_BUCKETS];
+	struct xc_source *src;
+	struct xc_port *ports;
+	struct xc_flow *fl;
+	size_t n_src, n_ports, n_fl;
+	bool ok = true;
+
+	xt_json_counters(what, o, &c, le);
+	ok &= xt_expect_counters_eq(what, &c, &exp->c);
+	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
+		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
+			     what, i, le[i], exp->size_le[i]);
+		ok &= le[i] == exp->size_le[i];
+	}
+	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
+	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
+	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
+	ok &= xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	ok &= expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
+	ok &= expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
+	ok &= expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
+	ok &= expect_u64_key(what, flows, "count", exp->n_flows);
+	ok &= expect_u64_key(what, o, "records", exp->frames);
+	ok &= expect_u64_key(what, o, "skipped", exp->skipped);
+	ok &= expect_u64_key(what, o, "snapped", exp->snapped);
+	ok &= expect_u64_key(what, o, "bad_length", exp->bad_length);
+	cr_expect_eq(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
+		     "%s: truncated: want %d", what, exp->truncated);
+	ok &= json_object_get_boolean(xt_json_get(what, o, "truncated")) == exp->truncated;
+	/* Offline frames came from no interface of this machine: none is invented. */
+	cr_expect_eq(json_object_object_length(ifs), 0, "%s: interfaces: %s, want none", what,
+		     json_object_to_json_string(ifs));
+	ok &= json_object_object_length(ifs) == 0;
+	ok &= expect_capture_summary(what, o, exp);
+	free(src);
+	free(ports);
+	free(fl);
+	return ok;
 }
 
 /* ---- the documented top-N order ---- */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <json-c/json.h>
 #include "fixtures.h"
 #include "libxdpcount.h"
 
@@ -107,7 +108,7 @@ bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_go
 			const struct xc_port *want, size_t n_want);
 bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
 			const struct xc_flow *want, size_t n_want);
-/* Only that each entry of got is in want with the same counts (an LRU kept a part). */
+/* Only that each entry of got is in want with the same counts (full rows kept a part). */
 bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
 			  const struct xc_source *want, size_t n_want);
 bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
@@ -118,6 +119,14 @@ bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_go
  * their sum is l4's, packets and bytes. Needs XC_F_SOURCES and no traffic.
  */
 bool xt_expect_rows_cover_l4(const char *what, const struct xc_snapshot *s);
+
+/*
+ * One capture in `xdpcount -r FILE --json --top ALL`'s shape against what gen.py
+ * declared: every counter and entry (in the documented order), the record
+ * tallies, the capture's times and rates, and no interface.
+ */
+bool xt_expect_json_capture(const char *what, struct json_object *o,
+			    const struct xt_expect *exp);
 
 /* The snapshot's source, port and flow tables against the expected lists. */
 bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,

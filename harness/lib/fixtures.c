@@ -30,6 +30,9 @@ static void json_cases(const char *what, struct json_object *a, struct xt_expect
 		k[i].frame = xt_json_u64(what, e, "frame");
 		k[i].description = strdup(xt_json_str(what, e, "description"));
 		k[i].len = xt_json_u64(what, e, "len");
+		k[i].wire_len = xt_json_u64(what, e, "wire_len");
+		k[i].bytes = xt_json_u64(what, e, "bytes");
+		k[i].bad_length = xt_json_flag(what, e, "bad_length");
 		k[i].skipped = xt_json_flag(what, e, "skipped");
 		k[i].malformed = xt_json_flag(what, e, "malformed");
 		k[i].vlan = xt_json_flag(what, e, "vlan");
@@ -58,6 +61,11 @@ void xt_expect_load(struct xt_expect *exp, const char *name, const char *file)
 	exp->frames = xt_json_u64(what, o, "frames");
 	exp->skipped = xt_json_u64(what, o, "skipped");
 	exp->truncated = xt_json_flag(what, o, "truncated");
+	exp->damaged = xt_json_flag(what, o, "damaged");
+	exp->snapped = xt_json_u64(what, o, "snapped");
+	exp->bad_length = xt_json_u64(what, o, "bad_length");
+	exp->first_ns = json_offset(what, o, "first_ns");
+	exp->last_ns = json_offset(what, o, "last_ns");
 	xt_json_counters(what, o, &exp->c, exp->size_le);
 	xt_json_sources(what, xt_json_get(what, o, "sources"), &exp->sources, &exp->n_sources);
 	xt_json_ports(what, xt_json_get(what, o, "dst_ports"), &exp->ports, &exp->n_ports);
@@ -90,15 +98,15 @@ void xt_case_count(const struct xt_expect *exp, const struct xt_case *k,
 
 	if (k->skipped)
 		return;
-	pb_add(&c->total, k->len);
-	pb_add(&c->l3[k->l3], k->len);
-	pb_add(k->l4 >= 0 ? &c->l4[k->l4] : &c->no_l4, k->len);
+	pb_add(&c->total, k->bytes);
+	pb_add(&c->l3[k->l3], k->bytes);
+	pb_add(k->l4 >= 0 ? &c->l4[k->l4] : &c->no_l4, k->bytes);
 	if (k->malformed)
-		pb_add(&c->malformed, k->len);
+		pb_add(&c->malformed, k->bytes);
 	if (k->vlan)
-		pb_add(&c->vlan, k->len);
+		pb_add(&c->vlan, k->bytes);
 	while (b < XC_SIZE_BUCKETS - 1 && exp->size_le[b] >= 0 &&
-	       (long)k->len > exp->size_le[b])
+	       (long)k->bytes > exp->size_le[b])
 		b++;
-	pb_add(&c->sizes[b], k->len);
+	pb_add(&c->sizes[b], k->bytes);
 }

@@ -20,6 +20,8 @@
 	X(sizes, "sizes.pcap")                  \
 	X(short_frames, "short_frames.pcap")    \
 	X(snaplen, "snaplen.pcap")              \
+	X(bad_lengths, "bad_lengths.pcap")      \
+	X(two_ifaces, "two_ifaces.pcapng")      \
 	X(mix, "mix.pcap")                      \
 	X(many_sources, "many_sources.pcap")
 
@@ -31,8 +33,14 @@
 	X(mix_be, "mix_be.pcap")                \
 	X(empty, "empty.pcap")
 
+/* Counted whole only: frames beyond one test run, or a damaged record after good ones. */
+#define XT_WHOLE_ONLY(X)                        \
+	X(big_frames, "big_frames.pcap")        \
+	X(damaged, "damaged.pcap")              \
+	X(damaged_pcapng, "damaged.pcapng")
+
 /* Every fixture with an expect file. */
-#define XT_FIXTURES(X) XT_OWN_FRAMES(X) XT_MIX_FRAMES(X)
+#define XT_FIXTURES(X) XT_OWN_FRAMES(X) XT_MIX_FRAMES(X) XT_WHOLE_ONLY(X)
 
 /* X(name, file) as a string: { XT_FIXTURES(XT_NAME_OF) } lists the names. */
 #define XT_NAME_OF(name, file) #name,
@@ -43,6 +51,9 @@ struct xt_case {
 	unsigned long frame; /* 0-based record index */
 	char *description;
 	size_t len;          /* bytes as captured */
+	unsigned long wire_len; /* the record's original length, true or not */
+	unsigned long bytes; /* what it counts: wire_len, or len when that cannot be true */
+	bool bad_length;
 	bool skipped;        /* shorter than XC_MIN_FRAME: never run */
 	int l3;              /* enum xc_l3; -1 when skipped */
 	int l4;              /* enum xc_l4; -1 when not in l4 */
@@ -59,7 +70,11 @@ struct xt_expect {
 	char path[512];      /* the capture */
 	unsigned long frames;
 	unsigned long skipped;
-	bool truncated;
+	unsigned long snapped;   /* captured below the wire length */
+	unsigned long bad_length;
+	bool truncated;      /* counts stop at a bad record... */
+	bool damaged;        /* ...that is damaged, not cut short */
+	long long first_ns, last_ns; /* record times; -1: no records */
 	struct xc_counters c; /* no_l4 is total - sum(l4), by definition */
 	long size_le[XC_SIZE_BUCKETS]; /* each bucket's upper bound; -1: open */
 	struct xc_source *sources;

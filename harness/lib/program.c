@@ -9,29 +9,36 @@
 #include "program.h"
 #include "testnet.h"
 
-struct xc_counter *xt_open(const struct xc_config *cfg)
+static struct xc_counter *open_exactly(const struct xc_config *cfg)
 {
-	struct xc_config def;
 	struct xc_counter *xc = NULL;
-	int err;
+	int err = xc_counter_open(cfg, &xc);
 
-	if (!cfg) {
-		xc_config_default(&def);
-		cfg = &def;
-	}
-	err = xc_counter_open(cfg, &xc);
 	cr_assert_eq(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features,
 		     strerror(-err));
 	return xc;
 }
 
+struct xc_counter *xt_open(const struct xc_config *cfg)
+{
+	struct xc_config def;
+
+	if (cfg)
+		def = *cfg;
+	else
+		xc_config_default(&def);
+	def.wire_lengths = true;
+	return open_exactly(&def);
+}
+
+/* The configuration the CLI attaches: no wire lengths from metadata. */
 struct xc_counter *xt_counter(__u32 action)
 {
 	struct xc_config cfg;
 
 	xc_config_default(&cfg);
 	cfg.action = action;
-	return xt_open(&cfg);
+	return open_exactly(&cfg);
 }
 
 void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode mode)

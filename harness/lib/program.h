@@ -8,9 +8,9 @@
 #include <linux/bpf.h> /* the XDP actions a counter may return */
 #include "libxdpcount.h"
 
-/* A counter with cfg (NULL: the defaults). */
+/* A counter with cfg (NULL: the defaults) and wire lengths on, as captures need. */
 struct xc_counter *xt_open(const struct xc_config *cfg);
-/* A counter with the defaults but its action (XDP_TX: a generator). */
+/* A counter with the defaults but its action (XDP_TX: a generator), as the CLI attaches it. */
 struct xc_counter *xt_counter(__u32 action);
 /* Attach in ns, entering it for the call. */
 void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode mode);

@@ -40,7 +40,9 @@ extern const char *const xc_order_names[XC_ORDER_MAX];
 
 struct xc_cli {
 	struct xc_config cfg;
-	const char *read_file;   /* -r: offline mode */
+	const char **reads;      /* -r FILE...: offline mode; "-" is standard input */
+	int n_reads;
+	const char *live_only;   /* the first option given that means nothing offline */
 	const char *ifaces[XC_MAX_ATTACH];
 	int n_ifaces;
 	enum xc_format format;

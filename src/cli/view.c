@@ -86,18 +86,12 @@ void live_rows(const struct live *lv, struct xc_view_iface *rows)
 	}
 }
 
-/* Local time for people; RFC 3339 in UTC with milliseconds for JSON. */
-static const char *fmt_time(const struct timespec *ts, char *buf, size_t len,
-			    bool rfc3339)
+/* RFC 3339 in UTC with milliseconds, for JSON. */
+static const char *rfc3339(const struct timespec *ts, char *buf, size_t len)
 {
 	struct tm tm;
 	char s[32];
 
-	if (!rfc3339) {
-		localtime_r(&ts->tv_sec, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-		return buf;
-	}
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%.20s.%03dZ", s, (int)(ts->tv_nsec / 1000000 % 1000));
@@ -261,8 +255,8 @@ static void gro_note(struct lines *out, const struct live *lv)
 	for (int i = 0; i < lv->n_ifs; i++) {
 		if (!lv->ifs[i].gro_aggregates)
 			continue;
-		lines_add(out, "* generic mode with GRO on: packets are GRO aggregates, not wire "
-			  "frames (ethtool -K %s gro off)", lv->ifs[i].name);
+		lines_add(out, "* GRO on: packets are aggregates, not wire frames "
+			  "(ethtool -K %s gro off)", lv->ifs[i].name);
 		return;
 	}
 }
@@ -299,10 +293,12 @@ static void interfaces(struct lines *out, const struct frame *fr)
 
 static void tables(struct lines *out, const struct frame *fr)
 {
-	static const __u32 feature[XC_TAB_CACHE] = { XC_F_SOURCES, XC_F_FLOWS, XC_F_IFACES };
+	static const __u32 feature[XC_TAB_MAX] = { XC_F_SOURCES, XC_F_FLOWS, XC_F_IFACES,
+						   XC_F_TABLES };
 	const struct xc_snapshot *s = &fr->lv->cur;
 	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
-	char buf[XC_TAB_CACHE][96];
+	char buf[XC_TAB_MAX][96];
+	size_t len = 0;
 
 	for (int i = 0; i < XC_TAB_CACHE; i++) {
 		const struct xc_table *t = &s->tables[i];
@@ -315,10 +311,22 @@ static void tables(struct lines *out, const struct frame *fr)
 				 (unsigned long long)t->capacity,
 				 (unsigned long long)(t->folded.packets + t->unrecorded.packets));
 	}
-	lines_add(out, "tables: %s, %s, %s; cache %llu/%llu (%llu exported, %llu unrecorded)",
-		  buf[0], buf[1], buf[2], (unsigned long long)c->entries,
-		  (unsigned long long)c->capacity, (unsigned long long)c->exported,
-		  (unsigned long long)c->unrecorded.packets);
+	if (!feature_on(fr->lv, XC_F_TABLES))
+		snprintf(buf[XC_TAB_CACHE], sizeof(buf[0]), "cache off");
+	else
+		snprintf(buf[XC_TAB_CACHE], sizeof(buf[0]), "cache %llu/%llu (%llu exported, "
+			 "%llu unrecorded)", (unsigned long long)c->entries,
+			 (unsigned long long)c->capacity, (unsigned long long)c->exported,
+			 (unsigned long long)c->unrecorded.packets);
+	for (int i = 0; i < XC_TAB_MAX; i++)
+		len += strlen(buf[i]) + 2;
+	/* A line per table when one line would be cut by the terminal. */
+	if (fr->width && (int)(len + 8) > fr->width) {
+		for (int i = 0; i < XC_TAB_MAX; i++)
+			lines_add(out, "%s%s", i ? "        " : "tables: ", buf[i]);
+		return;
+	}
+	lines_add(out, "tables: %s, %s, %s, %s", buf[0], buf[1], buf[2], buf[3]);
 }
 
 static void size_label(int i, char *buf, size_t len)
@@ -388,8 +396,9 @@ static void header(struct lines *out, const struct frame *fr)
 					i ? ", " : "", lv->ifs[i].name,
 					xc_mode_name(lv->ifs[i].mode),
 					lv->ifs[i].lost ? ", gone" : "");
-	if (fr->width && (int)len > fr->width / 2)
-		snprintf(ifs, sizeof(ifs), "%d interfaces", lv->n_ifs);
+	/* The clock is last: the names give way to their count rather than cut it. */
+	if (fr->width && (int)len + 58 > fr->width) /* 58: the rest of the line */
+		snprintf(ifs, sizeof(ifs), "%d interface%s", lv->n_ifs, lv->n_ifs > 1 ? "s" : "");
 	localtime_r(&lv->wall.tv_sec, &tm);
 	strftime(when, sizeof(when), !fr->width || fr->width >= DATE_WIDTH ?
 		 "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
@@ -606,7 +615,7 @@ static struct json_object *json_mono_time(const struct live *lv, __u64 mono_ns)
 	struct timespec ts = { (time_t)(wall / 1000000000ull), (long)(wall % 1000000000ull) };
 	char buf[48];
 
-	return json_object_new_string(fmt_time(&ts, buf, sizeof(buf), true));
+	return json_object_new_string(rfc3339(&ts, buf, sizeof(buf)));
 }
 
 /* Each listed entry's rate this interval, by the list's own order (xc_top_*). */
@@ -661,21 +670,6 @@ static void json_top_extras(const struct live *lv, struct json_object *o)
 	free(idx);
 }
 
-/* Features switched off at load time: their counts are absent, not zero. */
-static struct json_object *json_off(const struct live *lv)
-{
-	static const struct { __u32 f; const char *name; } all[] = {
-		{ XC_F_SIZES, "sizes" }, { XC_F_SOURCES, "sources" }, { XC_F_PORTS, "ports" },
-		{ XC_F_FLOWS, "flows" }, { XC_F_IFACES, "ifaces" },
-	};
-	struct json_object *a = json_object_new_array();
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		if (!feature_on(lv, all[i].f))
-			json_object_array_add(a, json_object_new_string(all[i].name));
-	return a;
-}
-
 /* The run's average since counting began, and how counts relate to the wire. */
 static void json_run(const struct live *lv, struct json_object *o)
 {
@@ -688,7 +682,6 @@ static void json_run(const struct live *lv, struct json_object *o)
 	json_object_object_add(avg, "total", json_rate(&r.total));
 	json_object_object_add(o, "average", avg);
 	json_object_object_add(o, "direction", json_object_new_string("ingress"));
-	json_object_object_add(o, "off", json_off(lv));
 	for (int i = 0; i < lv->n_ifs; i++)
 		if (lv->ifs[i].gro_aggregates)
 			json_object_array_add(gro, json_object_new_string(lv->ifs[i].name));
@@ -709,7 +702,7 @@ struct json_object *live_json(const struct live *lv)
 	json_object_object_add(o, "interfaces", json_interfaces(lv));
 	json_names(lv, o);
 	json_object_object_add(o, "time", json_object_new_string(
-		fmt_time(&lv->wall, when, sizeof(when), true)));
+		rfc3339(&lv->wall, when, sizeof(when))));
 	json_object_object_add(o, "elapsed",
 			       json_num((double)(lv->cur.mono_ns - lv->start_ns) / 1e9, 3));
 	json_object_object_add(o, "interval", json_num(r.seconds, 6));

@@ -146,6 +146,7 @@ static int load_skel(struct xc_counter *xc, const struct xc_config *cfg, __u32 l
 		return -errno;
 	xc->skel->rodata->xc_features = cfg->features;
 	xc->skel->rodata->xc_action = cfg->action;
+	xc->skel->rodata->xc_wire_meta = cfg->wire_lengths;
 	err = size_maps(xc->skel, cfg, xc->ncpus);
 	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount, log_level);
 	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount_frags, log_level);
@@ -225,24 +226,39 @@ const char *xc_counter_variant(const struct xc_counter *xc, int ifindex)
 	return xc->cfg.variant == XC_VARIANT_FRAGS ? "frags" : "linear";
 }
 
-/* Interfaces' slots are never taken back: a detached one keeps its counts. */
+/*
+ * Interfaces' slots are never taken back: a detached one keeps its counts.
+ * Test runs ask on every frame, from several threads: the lookup needs no
+ * lock, giving a slot takes it.
+ */
+static int find_slot(const struct xc_counter *xc, int ifindex)
+{
+	for (int s = 1; s <= xc->n_slots; s++)
+		if (__atomic_load_n(&xc->slot_ifindex[s], __ATOMIC_ACQUIRE) == ifindex)
+			return s;
+	return 0;
+}
+
 __u32 xc_counter_slot(struct xc_counter *xc, int ifindex)
 {
-	int free_slot = 0;
+	int slot;
 
 	if (!(xc->cfg.features & XC_F_IFACES) || ifindex <= 0 || ifindex >= XC_IFINDEX_MAX)
 		return 0;
-	for (int s = 1; s <= xc->n_slots; s++) {
-		if (xc->slot_ifindex[s] == ifindex)
-			return (__u32)s;
-		if (!free_slot && !xc->slot_ifindex[s])
-			free_slot = s;
+	slot = find_slot(xc, ifindex);
+	if (slot)
+		return (__u32)slot;
+	pthread_mutex_lock(&xc->lock);
+	slot = find_slot(xc, ifindex);
+	for (int s = 1; s <= xc->n_slots && !slot; s++) {
+		if (xc->slot_ifindex[s])
+			continue;
+		slot = s;
+		xc->skel->bss->xc_ifslot[ifindex] = (__u8)s; /* before anyone can read it */
+		__atomic_store_n(&xc->slot_ifindex[s], ifindex, __ATOMIC_RELEASE);
 	}
-	if (free_slot) {
-		xc->slot_ifindex[free_slot] = ifindex;
-		xc->skel->bss->xc_ifslot[ifindex] = (__u8)free_slot;
-	}
-	return (__u32)free_slot;
+	pthread_mutex_unlock(&xc->lock);
+	return (__u32)slot;
 }
 
 const struct xc_config *xc_counter_config(const struct xc_counter *xc)
@@ -401,19 +417,29 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 	return xc_counter_run_on(xc, 0, frame, len, retval, out, out_cap, out_len);
 }
 
-/* One BPF_PROG_TEST_RUN; a non-zero ifindex is where the frame arrives. */
-static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
+/*
+ * One BPF_PROG_TEST_RUN; a non-zero ifindex is where the frame arrives, and
+ * the first metalen bytes of the input are XDP metadata.
+ */
+static int test_run_ctx(int prog_fd, int ifindex, __u32 metalen,
+			struct bpf_test_run_opts *opts)
 {
 	struct xdp_md ctx = {
+		.data = metalen,
 		.data_end = opts->data_size_in,
 		.ingress_ifindex = (__u32)ifindex,
 	};
 
-	if (ifindex) {
+	if (ifindex || metalen) {
 		opts->ctx_in = &ctx;
 		opts->ctx_size_in = sizeof(ctx);
 	}
 	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
+static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
+{
+	return test_run_ctx(prog_fd, ifindex, 0, opts);
 }
 
 /* Test runs: the linear program for frames that fit one buffer. */
@@ -444,6 +470,31 @@ int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 
 	xc_counter_slot(xc, ifindex ? ifindex : XC_LOOPBACK_IFINDEX);
 	err = test_run(run_prog_fd(xc, len), ifindex, &opts);
+	if (err)
+		return err;
+	if (retval)
+		*retval = opts.retval;
+	if (out_len)
+		*out_len = opts.data_size_out;
+	return 0;
+}
+
+int xc_counter_run_meta(struct xc_counter *xc, const void *buf, size_t len,
+			__u32 *retval, void *out, size_t out_cap, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = buf,
+		.data_size_in = (__u32)len,
+		.data_out = out,
+		.data_size_out = out ? (__u32)out_cap : 0,
+		.repeat = 1,
+	);
+	int err;
+
+	if (!xc->cfg.wire_lengths || len < XC_META_LEN)
+		return -EINVAL;
+	xc_counter_slot(xc, XC_LOOPBACK_IFINDEX);
+	err = test_run_ctx(run_prog_fd(xc, len - XC_META_LEN), 0, XC_META_LEN, &opts);
 	if (err)
 		return err;
 	if (retval)

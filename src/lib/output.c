@@ -154,6 +154,35 @@ struct json_object *xc_json_tables(const struct xc_snapshot *s)
 	return o;
 }
 
+/* The features switched off: their lists are empty because nothing was counted. */
+static const struct { __u32 f; const char *name, *option; } features[] = {
+	{ XC_F_SIZES, "sizes", "--no-sizes" }, { XC_F_SOURCES, "sources", "--no-sources" },
+	{ XC_F_PORTS, "ports", "--no-ports" }, { XC_F_FLOWS, "flows", "--no-flows" },
+	{ XC_F_IFACES, "ifaces", "--no-ifaces" },
+};
+
+static struct json_object *json_off(const struct xc_snapshot *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		if (!(s->features & features[i].f))
+			json_object_array_add(a, json_object_new_string(features[i].name));
+	return a;
+}
+
+/* "what: off (--no-what)" when feature f was switched off; true then. */
+static bool text_off(FILE *f, const struct xc_snapshot *s, __u32 feature, const char *what)
+{
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		if (features[i].f != feature || (s->features & feature))
+			continue;
+		fprintf(f, "%s: off (%s)\n", what, features[i].option);
+		return true;
+	}
+	return false;
+}
+
 struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 {
 	struct json_object *o = xc_json_counters(&s->total);
@@ -178,6 +207,7 @@ struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 				       xc_json_counters(&s->ifaces[i].c));
 	json_object_object_add(o, "interfaces", ifs);
 	json_object_object_add(o, "tables", xc_json_tables(s));
+	json_object_object_add(o, "off", json_off(s));
 	free(idx);
 	return o;
 }
@@ -246,10 +276,12 @@ static void text_row(FILE *f, const char *name, const struct xc_pb *pb,
 		xc_human_bytes((double)pb->bytes, b, sizeof(b)), share);
 }
 
-static void text_sizes(FILE *f, const struct xc_counters *c)
+static void text_sizes(FILE *f, const struct xc_snapshot *s, const struct xc_counters *c)
 {
 	char name[16];
 
+	if (text_off(f, s, XC_F_SIZES, "frame sizes"))
+		return;
 	fprintf(f, "frame sizes\n");
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
 		if (i == 0)
@@ -306,17 +338,19 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 	char a[64], p[8], label[128], title[96];
 	size_t n;
 
-	n = xc_top_sources(s, top, idx);
+	n = text_off(f, s, XC_F_SOURCES, "top sources") ? 0 : xc_top_sources(s, top, idx);
 	snprintf(title, sizeof(title), "top sources (%zu seen)", s->n_sources);
-	text_heading(f, title);
+	if (s->features & XC_F_SOURCES)
+		text_heading(f, title);
 	for (size_t i = 0; i < n; i++)
 		text_entry(f, xc_addr_str(&s->sources[idx[i]].addr, a, sizeof(a)),
 			   &s->sources[idx[i]].pb);
-	if (s->other.packets)
+	if (n && s->other.packets)
 		text_entry(f, "other (source rows full)", &s->other);
-	n = xc_top_ports(s, top, idx);
+	n = text_off(f, s, XC_F_PORTS, "top destination ports") ? 0 : xc_top_ports(s, top, idx);
 	snprintf(title, sizeof(title), "top destination ports (%zu seen)", s->n_ports);
-	text_heading(f, title);
+	if (s->features & XC_F_PORTS)
+		text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_port *e = &s->ports[idx[i]];
 
@@ -324,10 +358,11 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			 e->port);
 		text_entry(f, label, &e->pb);
 	}
-	n = xc_top_flows(s, top, idx);
+	n = text_off(f, s, XC_F_FLOWS, "top flows") ? 0 : xc_top_flows(s, top, idx);
 	snprintf(title, sizeof(title), "top flows (%zu seen, %llu packets folded into sources)",
 		 s->n_flows, (unsigned long long)s->tables[XC_TAB_FLOWS].folded.packets);
-	text_heading(f, title);
+	if (s->features & XC_F_FLOWS)
+		text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_flow *e = &s->flows[idx[i]];
 		struct xc_pb pb = { e->val.packets, e->val.bytes };
@@ -354,8 +389,9 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 		text_row(f, xc_class_label(false, i), &c->l4[i], &c->total);
 	text_row(f, "malformed", &c->malformed, &c->total);
 	text_row(f, "vlan", &c->vlan, &c->total);
-	text_sizes(f, c);
-	text_cache(f, &s->tables[XC_TAB_CACHE]);
+	text_sizes(f, s, c);
+	if (s->features & XC_F_TABLES)
+		text_cache(f, &s->tables[XC_TAB_CACHE]);
 	if (idx)
 		text_tables(f, s, idx, top);
 	free(idx);

@@ -102,12 +102,11 @@ static int read_counters(struct xc_counter *xc, struct xc_snapshot *s, struct xc
 {
 	struct slot_ctx t = { .xc = xc, .s = s, .cpus = cpus };
 	bool batch = true;
+	int err;
 
 	if (s)
 		t.ifaces = (struct vec){ .base = (void **)&s->ifaces, .n = &s->n_ifaces,
 					 .size = sizeof(*s->ifaces) };
-	int err;
-
 	err = xc_read_map(xc, xc->skel->maps.counters, take_slot, &t, &batch);
 	if (s)
 		s->batch &= batch;
@@ -337,6 +336,7 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	int err = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->features = xc->cfg.features;
 	s->batch = !xc->cfg.keywise_reads;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->mono_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;

@@ -76,6 +76,7 @@ struct xc_snapshot {
 	struct xc_pb other; /* l4 frames in no source row: the source rows were full */
 	struct xc_table tables[XC_TAB_MAX];
 	bool batch; /* read with batch operations */
+	__u32 features; /* what the program counted (enum xc_feature): off is not zero */
 };
 
 /*
