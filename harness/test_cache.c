@@ -119,13 +119,10 @@ static void expect_exact(const char *what, const struct xc_snapshot *s, const st
 	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
 	const struct xc_pb *udp = &s->total.l4[XC_L4_UDP];
 
-	cr_expect(udp->packets == t->l4.packets && udp->bytes == t->l4.bytes,
-		  "%s: l4 udp %llu packets, %llu bytes; sent %llu, %llu", what, udp->packets,
-		  udp->bytes, t->l4.packets, t->l4.bytes);
-	cr_expect_eq(c->unrecorded.packets, 0, "%s: %llu frames unrecorded", what,
-		     c->unrecorded.packets);
-	cr_expect_gt(c->exported, FLOWS, "%s: %llu exported: the cache held every flow?", what,
-		     c->exported);
+	XT_EXPECT_EQ(udp->packets, t->l4.packets, "%s: l4 udp packets, as sent", what);
+	XT_EXPECT_EQ(udp->bytes, t->l4.bytes, "%s: l4 udp bytes, as sent", what);
+	XT_EXPECT_EQ(c->unrecorded.packets, 0, "%s: frames unrecorded", what);
+	XT_EXPECT_GT(c->exported, FLOWS, "%s: exported (more flows than the cache holds)", what);
 	xt_expect_rows_cover_l4(what, s);
 	xt_expect_sources_eq(what, s->sources, s->n_sources, t->src, SOURCES);
 	xt_expect_ports_eq(what, s->ports, s->n_ports, t->ports, PORTS);
@@ -156,10 +153,10 @@ static void run_all(struct xc_counter *xc, bool drain, const struct xt_cpus *cpu
 
 			if (cpus && n % 100 == 0)
 				xt_pin_cpu(cpus->cpu[(n / 100) % (unsigned long)cpus->n]);
-			cr_assert_eq(xc_counter_run(xc, frame, len, NULL, NULL, 0, NULL), 0,
+			XT_ASSERT_OK(xc_counter_run(xc, frame, len, NULL, NULL, 0, NULL),
 				     "test run of flow %d", f);
 			if (drain && n % DRAIN_EVERY == 0)
-				cr_assert_geq(xc_counter_drain(xc), 0, "drain");
+				XT_ASSERT_GE(xc_counter_drain(xc), 0, "drain");
 		}
 	}
 }
@@ -193,7 +190,7 @@ Test(cache, full_ring_counts_unrecorded, .timeout = 120)
 	run_all(xc, false, NULL);
 	xt_snapshot(xc, &s);
 	c = &s.tables[XC_TAB_CACHE];
-	cr_expect_gt(c->unrecorded.packets, 0, "a full ring recorded every frame");
+	XT_EXPECT_GT(c->unrecorded.packets, 0, "frames unrecorded by a full ring");
 	xt_expect_rows_cover_l4("full ring", &s);
 	for (size_t i = 0; i < s.n_ports; i++) {
 		ports.packets += s.ports[i].pb.packets;
@@ -241,25 +238,24 @@ Test(cache, live_more_flows_than_the_cache, .timeout = 120, .fini = live_teardow
 	cfg.features = 0;
 	cfg.action = XDP_TX;
 	gen = xt_open(&cfg);
-	cr_assert_eq(xt_net_enter(net.ns_a, &saved), 0, "enter %s", net.ns_a);
-	cr_assert_eq(xc_counter_attach(xc, net.ifindex_a, XC_MODE_NATIVE, NULL), 0, "attach");
-	xt_net_leave(saved);
-	cr_assert_eq(xt_net_enter(net.ns_b, &saved), 0, "enter %s", net.ns_b);
+	saved = xt_net_enter_or_fail(net.ns_a);
+	XT_ASSERT_OK(xc_counter_attach(xc, net.ifindex_a, XC_MODE_NATIVE, NULL), "attach");
+	xt_net_leave_or_fail(saved);
+	saved = xt_net_enter_or_fail(net.ns_b);
 	for (int r = 0; r < ROUNDS; r++) {
 		for (int f = 0; f < FLOWS; f++, n++) {
 			size_t len = build(frame, f, r);
 
-			cr_assert_eq(xc_counter_send_live(gen, net.ifindex_b, frame, len, 1), 0,
+			XT_ASSERT_OK(xc_counter_send_live(gen, net.ifindex_b, frame, len, 1),
 				     "send flow %d live", f);
 			if (n % DRAIN_EVERY == 0)
-				cr_assert_geq(xc_counter_drain(xc), 0, "drain");
+				XT_ASSERT_GE(xc_counter_drain(xc), 0, "drain");
 		}
 	}
-	xt_net_leave(saved);
+	xt_net_leave_or_fail(saved);
 	xt_wait_total(xc, t.l4.packets, 5000);
 	xt_snapshot(xc, &s);
-	cr_expect_eq(s.total.total.packets, t.l4.packets, "frames counted %llu, sent %llu",
-		     s.total.total.packets, t.l4.packets);
+	XT_EXPECT_EQ(s.total.total.packets, t.l4.packets, "frames counted, as sent");
 	expect_exact("live frames on a veth pair", &s, &t);
 	xc_snapshot_free(&s);
 	xc_counter_close(gen);
@@ -343,12 +339,12 @@ Test(cache, snapshots_while_another_cpu_evicts, .timeout = 240)
 	pthread_t th;
 
 	xt_cpus_allowed(&cpus);
-	cr_assert_geq(cpus.n, 2, "needs two CPUs");
+	XT_ASSERT_GE(cpus.n, 2, "CPUs (the race needs two)");
 	r.xc = open_small(0);
 	r.cpu = cpus.cpu[1];
 	xt_pin_cpu(cpus.cpu[0]);
 	memset(prev, 0, sizeof(prev));
-	cr_assert_eq(pthread_create(&th, NULL, race, &r), 0, "start the evicting thread");
+	XT_ASSERT_EQ(pthread_create(&th, NULL, race, &r), 0, "start the evicting thread");
 	while (!atomic_load(&r.done)) {
 		__u64 rows;
 
@@ -365,19 +361,17 @@ Test(cache, snapshots_while_another_cpu_evicts, .timeout = 240)
 		xc_snapshot_free(&s);
 	}
 	pthread_join(th, NULL);
-	cr_expect_eq(atomic_load(&r.sent), RACE_FRAMES, "the evicting thread ran every frame");
-	cr_expect_gt(snaps, 10, "only %lu snapshots raced the evictions", snaps);
-	cr_expect_eq(doubled, 0, "%lu of %lu snapshots counted more frames than were run",
-		     doubled, snaps);
-	cr_expect_eq(backwards, 0, "%lu of %lu snapshots went backwards", backwards, snaps);
+	XT_EXPECT_EQ(atomic_load(&r.sent), RACE_FRAMES, "frames the evicting thread ran");
+	XT_EXPECT_GT(snaps, 10, "snapshots that raced the evictions");
+	XT_EXPECT_EQ(doubled, 0, "snapshots of %lu that counted a frame twice", snaps);
+	XT_EXPECT_EQ(backwards, 0, "snapshots of %lu that went backwards", snaps);
 	xt_snapshot(r.xc, &s);
-	cr_expect_eq(s.tables[XC_TAB_CACHE].unrecorded.packets, 0, "nothing unrecorded");
+	XT_EXPECT_EQ(s.tables[XC_TAB_CACHE].unrecorded.packets, 0, "frames unrecorded");
 	xt_expect_rows_cover_l4("after the race", &s);
-	cr_expect_eq(s.total.l4[XC_L4_UDP].packets, RACE_FRAMES, "every frame in l4");
+	XT_EXPECT_EQ(s.total.l4[XC_L4_UDP].packets, RACE_FRAMES, "l4 udp packets, as run");
 	source_counts(&s, now, prev);
 	for (int i = 0; i < RACE_SOURCES; i++)
-		cr_expect_eq(now[i], RACE_FRAMES / RACE_SOURCES, "source %d: %llu packets, sent %d",
-			     i, now[i], RACE_FRAMES / RACE_SOURCES);
+		XT_EXPECT_EQ(now[i], RACE_FRAMES / RACE_SOURCES, "source %d: packets, as sent", i);
 	cr_log_info("race: %lu snapshots while %d frames evicted; %llu exported", snaps,
 		    RACE_FRAMES, s.tables[XC_TAB_CACHE].exported);
 	xc_snapshot_free(&s);

@@ -33,8 +33,7 @@ static void check_json(const char *name, const char *file)
 	snprintf(what, sizeof(what), "xdpcount -r %s --json", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, "--json", "--top", TOP_ALL, NULL);
 	want = exp.truncated ? XC_EXIT_TRUNCATED : XC_EXIT_OK;
-	cr_expect_eq(p.status, want, "%s: exit %d, want %d (stderr: %s)", what, p.status,
-		     want, p.err);
+	XT_EXPECT_EQ(p.status, want, "%s: exit (stderr: %s)", what, p.err);
 	o = xt_cli_one_object(what, &p);
 	xt_expect_json_capture(what, o, &exp);
 	if (exp.truncated) {
@@ -42,11 +41,11 @@ static void check_json(const char *name, const char *file)
 
 		snprintf(record, sizeof(record), "record %lu is %s", exp.frames + 1,
 			 exp.damaged ? "damaged" : "cut short");
-		cr_expect_eq(xt_count_lines(p.err), 1, "%s: stderr is not one line: %s", what, p.err);
+		XT_EXPECT_EQ(xt_count_lines(p.err), 1, "%s: lines on stderr (%s)", what, p.err);
 		cr_expect(strstr(p.err, record), "%s: stderr does not say \"%s\": %s",
 			  what, record, p.err);
 	} else {
-		cr_expect_str_empty(p.err, "%s: stderr: %s", what, p.err);
+		XT_EXPECT_STREQ(p.err, "", "%s: stderr", what);
 	}
 	json_object_put(o);
 	xt_proc_free(&p);
@@ -72,9 +71,9 @@ static void expect_top(const char *what, const char *list, const void *got, size
 	cr_assert(sorted, "out of memory");
 	memcpy(sorted, all, n_all * size);
 	qsort(sorted, n_all, size, rank);
-	cr_expect_eq(n_got, want, "%s: %s: %zu entries, want %zu", what, list, n_got, want);
+	XT_EXPECT_EQ(n_got, want, "%s: %s: entries", what, list);
 	for (size_t i = 0; i < n_got && i < want; i++)
-		cr_expect_eq(rank((const char *)got + i * size, sorted + i * size), 0,
+		XT_EXPECT_EQ(rank((const char *)got + i * size, sorted + i * size), 0,
 			     "%s: %s: place %zu is not the expected entry", what, list, i);
 	free(sorted);
 }
@@ -93,7 +92,7 @@ static void check_default_top(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	snprintf(what, sizeof(what), "xdpcount -r %s --json", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, "--json", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", what, p.err);
 	o = xt_cli_one_object(what, &p);
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
 	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
@@ -150,12 +149,10 @@ static void expect_text_rows(const char *what, const char *out, const struct xt_
 		if (strncmp(p, rows[at].name, len) || p[len] != ' ')
 			continue;
 		packets = xt_grouped_number(p + len);
-		cr_expect_eq(packets, rows[at].packets, "%s: row %s: %llu packets, want %llu",
-			     what, rows[at].name, packets, (unsigned long long)rows[at].packets);
+		XT_EXPECT_EQ(packets, rows[at].packets, "%s: row %s: packets", what, rows[at].name);
 		at++;
 	}
-	cr_expect_eq(at, n, "%s: the text has no row for %s", what,
-		     at < n ? rows[at].name : "-");
+	XT_EXPECT_EQ(at, n, "%s: rows found, up to %s", what, at < n ? rows[at].name : "-");
 }
 
 static void check_text(const char *name, const char *file)
@@ -168,16 +165,14 @@ static void check_text(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	snprintf(what, sizeof(what), "xdpcount -r %s (text)", file);
 	xt_cli_run(&p, NULL, NULL, "-r", exp.path, NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", what, p.err);
 	snprintf(head, sizeof(head), "xdpcount: %s: ", exp.path);
 	cr_expect(!strncmp(p.out, head, strlen(head)) &&
 		  sscanf(p.out + strlen(head), "%llu frames counted, %llu skipped", &run,
 			 &skipped) == 2,
 		  "%s: no \"%sN frames counted, M skipped\" line: %.200s", what, head, p.out);
-	cr_expect_eq(run, exp.frames - exp.skipped, "%s: %llu frames counted, want %lu",
-		     what, run, exp.frames - exp.skipped);
-	cr_expect_eq(skipped, exp.skipped, "%s: %llu skipped, want %lu", what, skipped,
-		     exp.skipped);
+	XT_EXPECT_EQ(run, exp.frames - exp.skipped, "%s: frames counted", what);
+	XT_EXPECT_EQ(skipped, exp.skipped, "%s: frames skipped", what);
 	expect_text_rows(what, p.out, &exp);
 	xt_proc_free(&p);
 	xt_expect_free(&exp);
@@ -202,7 +197,7 @@ Test(cli_output, verbose_prints_verifier_statistics)
 	const char *at;
 
 	xt_cli_run(&p, NULL, NULL, "-v", "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"), "--json", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "-v: exit %d", p.status);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "-v: exit");
 	at = strstr(p.err, "\nprocessed ");
 	cr_expect(at && sscanf(at, "\nprocessed %lu insns", &insns) == 1 && insns > 0,
 		  "-v: no \"processed N insns\" line from the verifier: %.2000s",
@@ -228,8 +223,11 @@ Test(cli_output, features_off_offline)
 	xt_cli_run(&p, NULL, NULL, "-r", mix, "--json", "--no-flows", NULL);
 	o = xt_cli_one_object("--no-flows --json", &p);
 	off = xt_json_get("--no-flows", o, "off");
-	cr_expect(json_object_array_length(off) == 1 &&
-		  !strcmp(json_object_get_string(json_object_array_get_idx(off, 0)), "flows"),
+	/* flows, as asked; the others the test left on are not listed (ifaces: offline's). */
+	cr_expect(strstr(json_object_to_json_string(off), "\"flows\"") &&
+		  !strstr(json_object_to_json_string(off), "\"sources\"") &&
+		  !strstr(json_object_to_json_string(off), "\"ports\"") &&
+		  !strstr(json_object_to_json_string(off), "\"sizes\""),
 		  "off: %s", json_object_to_json_string(off));
 	json_object_put(o);
 	xt_proc_free(&p);

@@ -82,8 +82,8 @@ Test(cli_privileges, privileges_documented_set_suffices)
 
 	xt_expect_load(&exp, "mix", "mix.pcap");
 	xt_cli_run(&p, NULL, three, "-r", exp.path, "--json", NULL);
-	cr_assert_eq(p.status, XC_EXIT_OK, "with " "CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON only: "
-		     "exit %d: %s", p.status, p.err);
+	XT_ASSERT_EQ(p.status, XC_EXIT_OK, "with CAP_BPF+CAP_NET_ADMIN+CAP_PERFMON only: exit: %s",
+		     p.err);
 	o = xt_cli_one_object("the three capabilities", &p);
 	xt_json_counters("the three capabilities", o, &c, NULL);
 	xt_expect_counters_eq("the three capabilities", &c, &exp.c);

@@ -35,10 +35,10 @@ static __u32 xlated_len_all_on(void)
 static void expect_off(const char *what, const char *table, size_t listed,
 		       const struct xc_table *t)
 {
-	cr_expect_eq(listed, 0, "%s: %s: %zu entries, want none", what, table, listed);
+	XT_EXPECT_EQ(listed, 0, "%s: %s: entries", what, table);
 	if (!t)
 		return;
-	cr_expect_eq(t->entries, 0, "%s: %s: entries %llu, want 0", what, table, t->entries);
+	XT_EXPECT_EQ(t->entries, 0, "%s: %s: entries", what, table);
 }
 
 /* The flow cache serves all three tables: off only when they all are. */
@@ -51,14 +51,13 @@ static void expect_cache(const char *what, const struct xc_snapshot *s,
 	for (int i = 0; i < XC_L4_MAX; i++)
 		l4 += exp->c.l4[i].packets;
 	if (!(f & XC_F_TABLES)) {
-		cr_expect_eq(t->inserted + t->entries + t->capacity, 0,
-			     "%s: cache: inserted %llu, entries %llu, capacity %llu, want none",
-			     what, t->inserted, t->entries, t->capacity);
+		XT_EXPECT_EQ(t->inserted + t->entries + t->capacity, 0,
+			     "%s: cache inserted + entries + capacity", what);
 		return;
 	}
-	cr_expect(t->entries > 0 && t->inserted >= t->entries && t->inserted <= l4,
-		  "%s: cache: %llu entries, %llu inserted for %llu l4 frames", what,
-		  t->entries, t->inserted, l4);
+	XT_EXPECT_GT(t->entries, 0, "%s: cache entries", what);
+	XT_EXPECT_GE(t->inserted, t->entries, "%s: cache inserted", what);
+	XT_EXPECT_LE(t->inserted, l4, "%s: cache inserted, at most one per l4 frame", what);
 }
 
 static void expect_tables(const char *what, const struct xc_snapshot *s,
@@ -80,7 +79,7 @@ static void expect_tables(const char *what, const struct xc_snapshot *s,
 		expect_off(what, "interfaces", s->n_ifaces, &s->tables[XC_TAB_IFACES]);
 		return;
 	}
-	cr_expect_eq(s->n_ifaces, 1, "%s: interfaces: %zu, want 1 (lo)", what, s->n_ifaces);
+	XT_EXPECT_EQ(s->n_ifaces, 1, "%s: interfaces (lo alone)", what);
 	if (s->n_ifaces == 1)
 		xt_expect_counters_eq(what, &s->ifaces[0].c, &s->total);
 }
@@ -101,7 +100,7 @@ static void check_features(const char *what, __u32 features)
 	xc_config_default(&cfg);
 	cfg.features = features;
 	xc = xt_open(&cfg);
-	cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", what);
+	XT_EXPECT_EQ(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", what);
 	xt_snapshot(xc, &s);
 
 	snprintf(name, sizeof(name), "mix, %s", what);
@@ -116,11 +115,9 @@ static void check_features(const char *what, __u32 features)
 	/* One table off changes what is shown, not the program: the cache serves the rest. */
 	if ((features & (XC_F_SIZES | XC_F_IFACES)) == (XC_F_SIZES | XC_F_IFACES) &&
 	    (features & XC_F_TABLES))
-		cr_expect(some <= all, "%s: program %u bytes, more than all on (%u)",
-			  name, some, all);
+		XT_EXPECT_LE(some, all, "%s: program bytes, against everything on", name);
 	else
-		cr_expect(some < all, "%s: program %u bytes, want fewer than all on (%u)",
-			  name, some, all);
+		XT_EXPECT_LT(some, all, "%s: program bytes, against everything on", name);
 	cr_log_info("%s: program %u bytes, %u with everything on", name, some, all);
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
@@ -167,7 +164,7 @@ Test(features, unknown_bit_refused)
 	xc_config_default(&cfg);
 	cfg.features = XC_F_ALL + 1;
 	err = xc_counter_open(&cfg, &xc);
-	cr_expect_eq(err, -EINVAL, "features 0x%x: got %d, want -EINVAL", cfg.features, err);
+	XT_EXPECT_EQ(err, -EINVAL, "features 0x%x: xc_counter_open, want -EINVAL", cfg.features);
 	cr_expect_null(xc, "no counter is returned on error");
 	xc_counter_close(xc);
 }

@@ -61,7 +61,7 @@ static unsigned long long maps_memlock(struct xc_counter *xc)
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = n;
 	info.map_ids = (__u64)(unsigned long)ids;
-	cr_assert_eq(bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len), 0,
+	XT_ASSERT_EQ(bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len), 0,
 		     "bpf_obj_get_info_by_fd: %s", strerror(errno));
 	for (__u32 i = 0; i < info.nr_map_ids && i < n; i++) {
 		int fd = bpf_map_get_fd_by_id(ids[i]);
@@ -82,16 +82,11 @@ static unsigned long long maps_memlock(struct xc_counter *xc)
  */
 static void expect_flooded_cache(const struct xc_table *t)
 {
-	cr_expect_eq(t->inserted + t->unrecorded.packets, FLOOD_KEYS,
-		     "cache: inserted %llu + unrecorded %llu, want %u: every key was new once",
-		     t->inserted, t->unrecorded.packets, FLOOD_KEYS);
-	cr_expect_eq(t->unrecorded.packets, 0, "cache: %llu frames unrecorded, drained all along",
-		     t->unrecorded.packets);
-	cr_expect_eq(t->exported + t->entries, t->inserted,
-		     "cache: exported %llu + live %llu, want inserted %llu",
-		     t->exported, t->entries, t->inserted);
-	cr_expect(t->entries <= t->capacity, "cache: %llu entries above the capacity %llu",
-		  t->entries, t->capacity);
+	XT_EXPECT_EQ(t->inserted + t->unrecorded.packets, FLOOD_KEYS,
+		     "cache: inserted + unrecorded (every key was new once)");
+	XT_EXPECT_EQ(t->unrecorded.packets, 0, "cache: frames unrecorded, drained all along");
+	XT_EXPECT_EQ(t->exported + t->entries, t->inserted, "cache: exported + live, want inserted");
+	XT_EXPECT_LE(t->entries, t->capacity, "cache: entries, at most the capacity");
 }
 
 /* The rows are full: flows fold into sources, sources into other, counted. */
@@ -99,15 +94,14 @@ static void expect_full_rows(const struct xc_snapshot *s)
 {
 	const struct xc_table *fl = &s->tables[XC_TAB_FLOWS], *src = &s->tables[XC_TAB_SOURCES];
 
-	cr_expect_eq(s->n_flows, XC_DEFAULT_FLOWS, "flow rows %zu, want the capacity %u",
-		     s->n_flows, XC_DEFAULT_FLOWS);
-	cr_expect_eq(fl->folded.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS,
-		     "flows folded %llu, want %u", fl->folded.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS);
-	cr_expect_eq(s->n_sources, XC_DEFAULT_FLOWS + XC_DEFAULT_SOURCES,
-		     "source rows %zu: the flows' sources and the folded ones", s->n_sources);
-	cr_expect_eq(src->folded.packets, s->other.packets, "sources folded = other");
-	cr_expect_eq(s->other.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS - XC_DEFAULT_SOURCES,
-		     "other %llu packets", s->other.packets);
+	XT_EXPECT_EQ(s->n_flows, XC_DEFAULT_FLOWS, "flow rows, the capacity");
+	XT_EXPECT_EQ(fl->folded.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS,
+		     "flows folded: every key without a row");
+	XT_EXPECT_EQ(s->n_sources, XC_DEFAULT_FLOWS + XC_DEFAULT_SOURCES,
+		     "source rows: the flows' sources and the folded ones");
+	XT_EXPECT_EQ(src->folded.packets, s->other.packets, "sources folded, which is other");
+	XT_EXPECT_EQ(s->other.packets, FLOOD_KEYS - XC_DEFAULT_FLOWS - XC_DEFAULT_SOURCES,
+		     "other: frames in no row");
 	xt_expect_rows_cover_l4("flood", s);
 }
 
@@ -120,8 +114,7 @@ static void expect_one_frame_each(const struct xc_snapshot *s)
 		bad += s->sources[i].pb.packets != 1 || s->sources[i].pb.bytes != FRAME_LEN;
 	for (size_t i = 0; i < s->n_flows; i++)
 		bad += s->flows[i].val.packets != 1 || s->flows[i].val.bytes != FRAME_LEN;
-	cr_expect_eq(bad, 0, "%zu source or flow entries do not hold one %d-byte frame",
-		     bad, FRAME_LEN);
+	XT_EXPECT_EQ(bad, 0, "source or flow entries not holding one %d-byte frame", FRAME_LEN);
 }
 
 static void expect_exact_totals(const struct xc_snapshot *s, __u64 frames)
@@ -129,15 +122,11 @@ static void expect_exact_totals(const struct xc_snapshot *s, __u64 frames)
 	const struct xc_counters *c = &s->total;
 	__u64 bytes = frames * FRAME_LEN;
 
-	cr_expect_eq(c->total.packets, frames, "total packets %llu, sent %llu",
-		     c->total.packets, frames);
-	cr_expect_eq(c->total.bytes, bytes, "total bytes %llu, sent %llu", c->total.bytes, bytes);
-	cr_expect_eq(c->l3[XC_L3_IPV4].packets, frames, "l3 ipv4 packets %llu, sent %llu",
-		     c->l3[XC_L3_IPV4].packets, frames);
-	cr_expect_eq(c->l4[XC_L4_UDP].bytes, bytes, "l4 udp bytes %llu, sent %llu",
-		     c->l4[XC_L4_UDP].bytes, bytes);
-	cr_expect_eq(c->sizes[0].packets, frames, "size <=64 packets %llu, sent %llu",
-		     c->sizes[0].packets, frames);
+	XT_EXPECT_EQ(c->total.packets, frames, "total packets, as sent");
+	XT_EXPECT_EQ(c->total.bytes, bytes, "total bytes, as sent");
+	XT_EXPECT_EQ(c->l3[XC_L3_IPV4].packets, frames, "l3 ipv4 packets, as sent");
+	XT_EXPECT_EQ(c->l4[XC_L4_UDP].bytes, bytes, "l4 udp bytes, as sent");
+	XT_EXPECT_EQ(c->sizes[0].packets, frames, "size <=64 packets, as sent");
 }
 
 static void expect_port_exact(const struct xc_snapshot *s, __u64 frames)
@@ -147,8 +136,8 @@ static void expect_port_exact(const struct xc_snapshot *s, __u64 frames)
 	for (size_t i = 0; i < s->n_ports; i++)
 		if (s->ports[i].proto == 17 && s->ports[i].port == FLOOD_DPORT)
 			got = s->ports[i].pb.packets;
-	cr_expect_eq(s->n_ports, 1, "port entries %zu, want 1", s->n_ports);
-	cr_expect_eq(got, frames, "udp port %d: %llu packets, sent %llu", FLOOD_DPORT, got, frames);
+	XT_EXPECT_EQ(s->n_ports, 1, "port entries");
+	XT_EXPECT_EQ(got, frames, "udp port %d: packets, as sent", FLOOD_DPORT);
 }
 
 Test(flood, million_sources, .timeout = 120)
@@ -169,9 +158,9 @@ Test(flood, million_sources, .timeout = 120)
 		if (!err && i % 4096 == 0)
 			err = xc_counter_drain(xc) < 0 ? -EIO : 0; /* as a live user does */
 	}
-	cr_assert_eq(err, 0, "flooding: a run failed or did not pass: %s", strerror(-err));
+	XT_ASSERT_EQ(err, 0, "flooding: each run passed (%s)", strerror(-err));
 	flood_frame(frame, FLOOD_SOURCES);
-	cr_assert_eq(xc_counter_run(xc, frame, FRAME_LEN, NULL, NULL, 0, NULL), 0,
+	XT_ASSERT_EQ(xc_counter_run(xc, frame, FRAME_LEN, NULL, NULL, 0, NULL), 0,
 		     "the frame after the flood");
 
 	mem0 = xt_mem_in_use(0);
@@ -186,8 +175,7 @@ Test(flood, million_sources, .timeout = 120)
 	expect_flooded_cache(&s.tables[XC_TAB_CACHE]);
 	expect_full_rows(&s);
 	memlock1 = maps_memlock(xc);
-	cr_expect_eq(memlock1, memlock0, "maps' memlock %llu after the flood, %llu before",
-		     memlock1, memlock0);
+	XT_EXPECT_EQ(memlock1, memlock0, "maps' memlock after the flood, as before");
 	cr_log_info("flood: %u sources: cache inserted %llu, exported %llu, unrecorded %llu;"
 		    " snapshot +%lu KiB in use", FLOOD_SOURCES,
 		    s.tables[XC_TAB_CACHE].inserted, s.tables[XC_TAB_CACHE].exported,

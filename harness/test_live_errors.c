@@ -8,9 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
 #include "cli_run.h"
 #include "json.h"
+#include "proc.h"
 #include "program.h"
 #include "testnet.h"
 
@@ -25,10 +27,9 @@ TestSuite(live_errors, .fini = teardown, .timeout = 60);
 
 static void expect_failure(const struct xt_proc *p, int code, const char *msg)
 {
-	cr_expect_eq(p->status, code, "exit code: got %d, want %d (stderr: %s)", p->status,
-		     code, p->err);
+	XT_EXPECT_EQ(p->status, code, "exit code (stderr: %s)", p->err);
 	cr_expect(strstr(p->err, msg), "stderr lacks \"%s\": %s", msg, p->err);
-	cr_expect_eq(p->out_len, 0, "stdout is not empty: %.200s", p->out);
+	XT_EXPECT_EQ(p->out_len, 0, "bytes on stdout (%.200s)", p->out);
 }
 
 Test(live_errors, missing_interface)
@@ -72,7 +73,7 @@ Test(live_errors, bad_options)
 	xt_proc_free(&p);
 	/* Below the floor it warns, and still counts. */
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", "-c", "2", "-i", "0.05", net.if_a, NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "-i 0.05: exit %d: %s", p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "-i 0.05: exit: %s", p.err);
 	cr_expect(!strncmp(p.err, "xdpcount: warning: -i 0.05", 26), "-i 0.05: no warning: %s",
 		  p.err);
 	xt_proc_free(&p);
@@ -87,22 +88,22 @@ Test(live_errors, mode_fallback)
 
 	xt_net_create_or_fail(&net, "b", 0);
 	/* A bridge made in the test's namespace: its driver has no native XDP. */
-	cr_assert_eq(xt_net_exec(net.ns_a, "ip link add xbr0 type bridge && ip link set xbr0 up"),
+	XT_ASSERT_EQ(xt_net_exec(net.ns_a, "ip link add xbr0 type bridge && ip link set xbr0 up"),
 		     0, "making a bridge in %s", net.ns_a);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--mode", "native", "xbr0", NULL);
 	expect_failure(&p, XC_EXIT_FAIL, "xbr0 has no native XDP");
 	xt_proc_free(&p);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", "-c", "1", "-i", "0.1", "xbr0", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "--mode auto on a bridge: exit %d: %s", p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "--mode auto on a bridge: exit: %s", p.err);
 	cr_expect(strstr(p.err, "counting on xbr0 (generic: no native XDP here)"),
 		  "auto does not say it fell back to generic: %s", p.err);
 	/* Generic mode linearizes every GRO packet for a linear program. */
 	cr_expect(strstr(p.err, "xbr0 gets the multi-buffer program"),
 		  "generic mode does not say it takes the multi-buffer program: %s", p.err);
 	xt_json_lines_parse(p.out, &l);
-	cr_assert_eq(l.n, 1, "--count 1: got %zu lines", l.n);
+	XT_ASSERT_EQ(l.n, 1, "--count 1: lines");
 	snprintf(path, sizeof(path), "mode.xbr0");
-	cr_expect_str_eq(json_object_get_string(xt_json_at(l.v[0], path)), "generic", "%s", path);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(l.v[0], path)), "generic", "%s", path);
 	xt_json_lines_free(&l);
 	xt_proc_free(&p);
 }
@@ -117,11 +118,11 @@ Test(live_errors, generic_mode_gro_note)
 	xt_net_create_or_fail(&net, "g", 0);
 	xt_net_gro(net.ns_a, net.if_a);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", "--mode", "generic", "-c", "1", "-i", "0.1", net.if_a, NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "exit: %s", p.err);
 	cr_expect(strstr(p.err, "generic mode with GRO on") && strstr(p.err, "gro off"),
 		  "no word of GRO aggregates at start: %s", p.err);
 	xt_json_lines_parse(p.out, &l);
-	cr_assert_eq(l.n, 1, "--json -c 1: %zu lines", l.n);
+	XT_ASSERT_EQ(l.n, 1, "--json -c 1: lines");
 	gro = xt_json_at(l.v[0], "gro_aggregates");
 	cr_expect(json_object_array_length(gro) == 1 &&
 		  !strcmp(json_object_get_string(json_object_array_get_idx(gro, 0)), net.if_a),

@@ -13,10 +13,12 @@
 #include <string.h>
 #include <time.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
 #include "cli_run.h"
 #include "clock.h"
 #include "json.h"
+#include "proc.h"
 #include "program.h"
 #include "sockets.h"
 #include "testnet.h"
@@ -50,11 +52,9 @@ static void expect_udp_flow(const char *what, struct json_object *o)
 		if (fl[i].key.proto != IPPROTO_UDP || fl[i].key.sport != UDP_SPORT)
 			continue;
 		found = true;
-		cr_expect_eq(fl[i].val.packets, UDP_N, "%s: UDP flow packets: got %llu, want %d",
-			     what, fl[i].val.packets, UDP_N);
-		cr_expect_eq(fl[i].val.bytes, UDP_N * (14 + 20 + 8 + UDP_LEN),
-			     "%s: UDP flow bytes: got %llu, want %d", what, fl[i].val.bytes,
-			     UDP_N * (14 + 20 + 8 + UDP_LEN));
+		XT_EXPECT_EQ(fl[i].val.packets, UDP_N, "%s: UDP flow packets", what);
+		XT_EXPECT_EQ(fl[i].val.bytes, UDP_N * (14 + 20 + 8 + UDP_LEN), "%s: UDP flow bytes",
+			     what);
 	}
 	cr_expect(found, "%s: the UDP flow is not in flows.top", what);
 	free(fl);
@@ -65,17 +65,16 @@ static void expect_final(const char *what, struct json_object *o)
 	char path[128];
 
 	cr_expect(json_object_get_boolean(xt_json_at(o, "final")), "%s: the last line is not final", what);
-	cr_expect_eq(xt_json_num(o, "l4.udp.packets"), UDP_N, "%s: l4.udp.packets: got %lld, want %d",
-		     what, xt_json_num(o, "l4.udp.packets"), UDP_N);
-	cr_expect_eq(xt_json_num(o, "l4.icmp.packets"), PINGS, "%s: l4.icmp.packets: got %lld, want %d",
-		     what, xt_json_num(o, "l4.icmp.packets"), PINGS);
+	XT_EXPECT_EQ(xt_json_num(o, "l4.udp.packets"), UDP_N, "%s: l4.udp.packets", what);
+	XT_EXPECT_EQ(xt_json_num(o, "l4.icmp.packets"), PINGS, "%s: l4.icmp.packets", what);
 	snprintf(path, sizeof(path), "interfaces.%s.l4.udp.packets", net.if_a);
-	cr_expect_eq(xt_json_num(o, path), UDP_N, "%s: %s: got %lld, want %d", what, path,
-		     xt_json_num(o, path), UDP_N);
-	cr_expect_eq(json_object_array_length(xt_json_at(o, "interface")), 1, "%s: interface", what);
-	cr_expect_str_eq(json_object_get_string(json_object_array_get_idx(xt_json_at(o, "interface"), 0)),
-			 net.if_a, "%s: interface[0]", what);
-	cr_expect_eq(json_object_array_length(xt_json_at(o, "lost")), 0, "%s: lost is not empty", what);
+	XT_EXPECT_EQ(xt_json_num(o, path), UDP_N, "%s: %s", what, path);
+	XT_EXPECT_EQ(json_object_array_length(xt_json_at(o, "interface")), 1, "%s: interface",
+		     what);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(o, "interface.0")), net.if_a,
+			"%s: interface[0]", what);
+	XT_EXPECT_EQ(json_object_array_length(xt_json_at(o, "lost")), 0, "%s: interfaces lost",
+		     what);
 	expect_udp_flow(what, o);
 }
 
@@ -150,11 +149,12 @@ Test(live_json, json_lines)
 	xt_kernel_rx(net.ns_a, net.if_a, &after);
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
-	cr_expect(l.n >= 2, "lines: got %zu, want an update and the final one", l.n);
+	XT_EXPECT_GE(l.n, 2, "lines (an update and the final one)");
 	for (size_t i = 0; i < l.n; i++) {
-		cr_expect_eq(json_object_get_boolean(xt_json_at(l.v[i], "final")), i + 1 == l.n,
-			     "line %zu: final is %d", i + 1, json_object_get_boolean(xt_json_at(l.v[i], "final")));
-		cr_expect_eq(xt_json_num(l.v[i], "update"), (long long)i + 1, "line %zu: update", i + 1);
+		XT_EXPECT_EQ(json_object_get_boolean(xt_json_at(l.v[i], "final")), i + 1 == l.n,
+			     "line %zu: final", i + 1);
+		XT_EXPECT_EQ(xt_json_num(l.v[i], "update"), (long long)i + 1, "line %zu: update",
+			     i + 1);
 		expect_rates(i ? l.v[i - 1] : NULL, l.v[i], i + 1);
 		ms = expect_time(l.v[i], i + 1);
 		if (i)
@@ -163,9 +163,8 @@ Test(live_json, json_lines)
 	}
 	expect_final("the final line", l.v[l.n - 1]);
 	snprintf(path, sizeof(path), "drops.kernel.%s.rx_dropped", net.if_a);
-	cr_expect_eq(xt_json_num(l.v[l.n - 1], path), (long long)(after.dropped - before.dropped),
-		     "%s: got %lld, the kernel says %llu", path, xt_json_num(l.v[l.n - 1], path),
-		     after.dropped - before.dropped);
+	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], path), (long long)(after.dropped - before.dropped),
+		     "%s, as the kernel's rx_dropped says", path);
 	xt_json_lines_free(&l);
 	xt_expect_detached("after SIGTERM", net.ns_a, net.ifindex_a);
 }
@@ -178,17 +177,17 @@ Test(live_json, count_and_duration)
 	xt_net_create_or_fail(&net, "d", 0);
 	xt_cli_start(bg, net.ns_a, "--json", "-c", "3", "-i", "0.2", net.if_a, NULL);
 	cr_assert(xt_bg_wait(bg, 10000), "--count 3 -i 0.2 did not end");
-	cr_expect_eq(bg->status, XC_EXIT_OK, "--count: exit code %d", bg->status);
+	XT_EXPECT_EQ(bg->status, XC_EXIT_OK, "--count: exit code");
 	xt_cli_json_lines(bg, &l);
-	cr_expect_eq(l.n, 3, "--count 3: got %zu lines", l.n);
+	XT_EXPECT_EQ(l.n, 3, "--count 3: lines");
 	cr_expect(json_object_get_boolean(xt_json_at(l.v[l.n - 1], "final")), "--count: last line not final");
 	xt_json_lines_free(&l);
 	xt_bg_stop(bg);
 	xt_cli_start(bg, net.ns_a, "--json", "--duration", "1.2", "-i", "0.5", net.if_a, NULL);
 	cr_assert(xt_bg_wait(bg, 10000), "--duration 1.2 did not end");
-	cr_expect_eq(bg->status, XC_EXIT_OK, "--duration: exit code %d", bg->status);
+	XT_EXPECT_EQ(bg->status, XC_EXIT_OK, "--duration: exit code");
 	xt_cli_json_lines(bg, &l);
-	cr_expect_eq(l.n, 3, "--duration 1.2 -i 0.5: got %zu lines, want 0.5, 1.0, 1.2", l.n);
+	XT_EXPECT_EQ(l.n, 3, "--duration 1.2 -i 0.5: lines (at 0.5, 1.0, 1.2 s)");
 	cr_expect(xt_json_real(l.v[l.n - 1], "elapsed") >= 1.2, "--duration: stopped at %f s",
 		  xt_json_real(l.v[l.n - 1], "elapsed"));
 	cr_expect(json_object_get_boolean(xt_json_at(l.v[l.n - 1], "final")), "--duration: last line not final");

@@ -10,9 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
 #include "cli_run.h"
 #include "json.h"
+#include "proc.h"
 #include "program.h"
 #include "sockets.h"
 #include "testnet.h"
@@ -38,9 +40,9 @@ Test(live_lifecycle, sigkill_leaves_nothing)
 
 	xt_net_create_or_fail(&net, "k", 0);
 	xt_cli_start(&cli, net.ns_a, "--json", "--duration", SAFETY, net.if_a, NULL);
-	cr_assert_neq(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), 0,
-		      "nothing attached while counting");
-	cr_expect_str_eq(name, "xdpcount", "the attached program's name");
+	XT_ASSERT_NE(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), 0,
+		     "the id of the program attached while counting");
+	XT_EXPECT_STREQ(name, "xdpcount", "the attached program's name");
 	xt_bg_signal(&cli, SIGKILL);
 	cr_assert(xt_bg_wait(&cli, 5000), "SIGKILL did not end it");
 	xt_expect_detached("after SIGKILL", net.ns_a, net.ifindex_a);
@@ -58,22 +60,21 @@ Test(live_lifecycle, second_instance)
 	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
 	id = xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name));
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", net.if_a, NULL);
-	cr_expect_eq(p.status, XC_EXIT_BUSY, "second instance: exit code %d, want %d", p.status,
-		     XC_EXIT_BUSY);
+	XT_EXPECT_EQ(p.status, XC_EXIT_BUSY, "second instance: exit code");
 	snprintf(want, sizeof(want), "id %u, name \"xdpcount\"", id);
 	cr_expect(strstr(p.err, "already has an XDP program") && strstr(p.err, want),
 		  "second instance: stderr does not name program %s: %s", want, p.err);
-	cr_expect_eq(p.out_len, 0, "second instance printed on stdout: %s", p.out);
+	XT_EXPECT_EQ(p.out_len, 0, "second instance printed on stdout: %s", p.out);
 	xt_proc_free(&p);
-	cr_expect_eq(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), id,
-		     "the first instance's program was replaced");
+	XT_EXPECT_EQ(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), id,
+		     "the id of the program on the interface after the second instance");
 	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 	cr_expect(xt_cli_wait_value(&cli, "l4.icmp.packets", PINGS, 5000),
 		  "the first instance did not go on counting");
 	xt_cli_stop(&cli, SIGINT, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
 	cr_expect(json_object_get_boolean(xt_json_at(l.v[l.n - 1], "final")), "SIGINT: no final line");
-	cr_expect_eq(xt_json_num(l.v[l.n - 1], "l4.icmp.packets"), PINGS, "final l4.icmp.packets");
+	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], "l4.icmp.packets"), PINGS, "final l4.icmp.packets");
 	xt_json_lines_free(&l);
 	xt_expect_detached("after SIGINT", net.ns_a, net.ifindex_a);
 }
@@ -88,7 +89,7 @@ Test(live_lifecycle, interface_lost)
 	xt_net_join_or_fail(&net2, &net, "m");
 	xt_net_static(&net);
 	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, net2.if_a, NULL);
-	cr_assert_eq(xt_net_exec(net.ns_a, "ip link del %s", net2.if_a), 0, "deleting %s",
+	XT_ASSERT_EQ(xt_net_exec(net.ns_a, "ip link del %s", net2.if_a), 0, "deleting %s",
 		     net2.if_a);
 	cr_expect(xt_bg_wait_err(&cli, "disappeared", 5000),
 		  "no word of the lost interface: %s", xt_bg_err(&cli));
@@ -102,10 +103,9 @@ Test(live_lifecycle, interface_lost)
 	xt_cli_json_lines(&cli, &l);
 	last = l.v[l.n - 1];
 	cr_expect(json_object_get_boolean(xt_json_at(last, "final")), "no final line");
-	cr_expect_eq(json_object_array_length(xt_json_at(last, "lost")), 1, "lost: want one interface");
-	cr_expect_str_eq(json_object_get_string(json_object_array_get_idx(xt_json_at(last, "lost"), 0)),
-			 net2.if_a, "lost[0]");
-	cr_expect_eq(xt_json_num(last, path), PINGS, "final %s", path);
+	XT_EXPECT_EQ(json_object_array_length(xt_json_at(last, "lost")), 1, "lost");
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(last, "lost.0")), net2.if_a, "lost[0]");
+	XT_EXPECT_EQ(xt_json_num(last, path), PINGS, "final %s", path);
 	xt_json_lines_free(&l);
 	xt_expect_detached("after the run", net.ns_a, net.ifindex_a);
 }

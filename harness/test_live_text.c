@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
 #include "cli_run.h"
 #include "clock.h"
@@ -74,8 +75,7 @@ Test(live_text, text_blocks)
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	out = xt_bg_out(&cli);
 	cr_expect(strstr(out, "   final"), "the last block is not marked final");
-	cr_expect_eq(text_row(strstr(out, "   final"), "icmp"), PINGS,
-		     "final block: icmp row");
+	XT_EXPECT_EQ(text_row(strstr(out, "   final"), "icmp"), PINGS, "final block: icmp row");
 	cr_expect(strstr(out, "top flows") && strstr(out, "frame size") &&
 		  strstr(out, "rx_dropped"), "a block lacks a section: %.500s", out);
 	free(out);
@@ -118,16 +118,16 @@ Test(live_text, long_interface_name)
 	char *rows[2], *save, *line;
 	const char *header = NULL;
 	struct xt_proc p;
-	int n = 0;
+	int n = 0, err;
 
 	xt_net_create_or_fail(&net, "w", 0);
 	xt_net_join_or_fail(&net2, &net, "v");
-	cr_assert_eq(xt_net_exec(net.ns_a, "ip link set %s down && ip link set %s name %s && "
-				 "ip link set %s up", net.if_a, net.if_a, LONG_IF, LONG_IF),
-		     0, "renaming %s to %s", net.if_a, LONG_IF);
+	err = xt_net_exec(net.ns_a, "ip link set %s down && ip link set %s name %s && "
+			  "ip link set %s up", net.if_a, net.if_a, LONG_IF, LONG_IF);
+	XT_ASSERT_EQ(err, 0, "renaming %s to %s", net.if_a, LONG_IF);
 	snprintf(net.if_a, sizeof(net.if_a), "%s", LONG_IF);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--text", "-c", "1", "-i", "0.2", LONG_IF, net2.if_a, NULL);
-	cr_assert_eq(p.status, XC_EXIT_OK, "exit code %d: %s", p.status, p.err);
+	XT_ASSERT_EQ(p.status, XC_EXIT_OK, "exit code: %s", p.err);
 	/* The interface table: its header, then one row per interface until "tables:". */
 	for (line = strtok_r(p.out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (!strncmp(line, "interface ", 10))
@@ -138,7 +138,7 @@ Test(live_text, long_interface_name)
 			rows[n++] = line;
 	}
 	cr_assert(header, "no interface table on stdout (stderr: %s)", p.err);
-	cr_assert_eq(n, 2, "interface rows: got %d, want 2", n);
+	XT_ASSERT_EQ(n, 2, "interface rows");
 	expect_aligned(header, rows[0], LONG_IF);
 	expect_aligned(header, rows[1], net2.if_a);
 	xt_proc_free(&p);
@@ -263,10 +263,13 @@ Test(live_text, final_block_averages)
 	cr_assert(row, "no udp row in the final block");
 	/* name, packets, bytes, pps, then B/s. */
 	cr_assert(sscanf(row, "\nudp %*s %*s %lf %lf", &pps, &bps) == 2, "udp row: %.80s", row);
-	cr_expect(pps >= UDP_N / 3.5 - 1 && pps <= UDP_N / 3.0 + 1,
-		  "final udp pps %f: want the average, %d datagrams over about 3 s", pps, UDP_N);
-	cr_expect(bps >= UDP_BYTES / 3.5 - 1 && bps <= UDP_BYTES / 3.0 + 1,
-		  "final udp B/s %f: want the average, %d bytes over about 3 s", bps, UDP_BYTES);
+	/* Over 3 s, or a little more on a busy machine; the last interval saw none. */
+	cr_expect(pps >= UDP_N / 6.0 - 1 && pps <= UDP_N / 3.0 + 1,
+		  "final udp pps %f: want the average, %d datagrams over 3 s or a bit more",
+		  pps, UDP_N);
+	cr_expect(bps >= UDP_BYTES / 6.0 - 1 && bps <= UDP_BYTES / 3.0 + 1,
+		  "final udp B/s %f: want the average, %d bytes over 3 s or a bit more", bps,
+		  UDP_BYTES);
 	free(out);
 }
 
@@ -280,7 +283,7 @@ Test(live_text, features_off)
 	xt_net_create_or_fail(&net, "x", 0);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--text", "--no-sources", "--no-sizes", "-c", "1", "-i", "0.1", net.if_a,
 	    NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "exit: %s", p.err);
 	cr_expect(strstr(p.out, "\ntop sources: off (--no-sources)\n") &&
 		  strstr(p.out, "\nframe sizes: off (--no-sizes)\n") &&
 		  strstr(p.out, "tables: sources off, flows "),
@@ -290,12 +293,13 @@ Test(live_text, features_off)
 	xt_proc_free(&p);
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", "--no-ports", "-c", "1", "-i", "0.1", net.if_a, NULL);
 	xt_json_lines_parse(p.out, &l);
-	cr_assert_eq(l.n, 1, "--json -c 1: %zu lines", l.n);
+	XT_ASSERT_EQ(l.n, 1, "--json -c 1: lines");
 	off = xt_json_at(l.v[0], "off");
 	cr_expect(json_object_array_length(off) == 1 &&
 		  !strcmp(json_object_get_string(json_object_array_get_idx(off, 0)), "ports"),
 		  "off: %s", json_object_to_json_string(off));
-	cr_expect_str_eq(json_object_get_string(xt_json_at(l.v[0], "direction")), "ingress", "direction");
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(l.v[0], "direction")), "ingress",
+			"direction");
 	xt_json_lines_free(&l);
 	xt_proc_free(&p);
 }

@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
 #include "cli_run.h"
 #include "clock.h"
@@ -165,7 +166,7 @@ static pid_t spawn_on_pty(const char *const argv[], const struct winsize *ws,
 	int slave;
 	pid_t pid;
 
-	cr_assert_eq(openpty(&o->fd, &slave, NULL, NULL, ws), 0, "openpty");
+	XT_ASSERT_EQ(openpty(&o->fd, &slave, NULL, NULL, ws), 0, "openpty");
 	o->cap = 1 << 20;
 	o->len = 0;
 	o->buf = calloc(1, o->cap);
@@ -250,7 +251,7 @@ Test(live_tty, suspend_and_continue)
 	kill(pid, SIGTSTP);
 	cr_assert(pty_waitpid(&o, pid, WUNTRACED, &st, 5000) && WIFSTOPPED(st),
 		  "SIGTSTP did not stop it (status %#x)", st);
-	cr_expect_eq(WSTOPSIG(st), SIGTSTP, "stopped by signal %d, want SIGTSTP", WSTOPSIG(st));
+	XT_EXPECT_EQ(WSTOPSIG(st), SIGTSTP, "the signal that stopped it (SIGTSTP)");
 	pty_drain(&o, 100);
 	left = strstr(o.buf + mark, "\033[?1049l");
 	cr_assert(left, "it stopped on the alternate screen: %.200s", o.buf + mark);
@@ -401,14 +402,14 @@ static void expect_sent_in_frame(const struct frame_lines *f, const char *what)
 	cr_expect(f->n && !strncmp(f->v[0], "xdpcount on ", 12) && strstr(f->v[0], net.if_a) &&
 		  strstr(f->v[0], "ingress"), "%s: header: %s", what, f->n ? f->v[0] : "");
 	row = line_starting(f, "udp ");
-	cr_expect_eq(row ? (long long)xt_grouped_number(row + 4) : -1, UDP_N,
+	XT_EXPECT_EQ(row ? (long long)xt_grouped_number(row + 4) : -1, UDP_N,
 		     "%s: the udp class row: %s", what, row ? row : "none");
 	row = list_row(f, "top sources", XT_NET_IP4_B);
-	cr_expect_eq(row_packets(row), UDP_N, "%s: top sources: %s", what, row ? row : "no row");
+	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top sources: %s", what, row ? row : "no row");
 	row = list_row(f, "top destination ports", "udp    5002");
-	cr_expect_eq(row_packets(row), UDP_N, "%s: top ports: %s", what, row ? row : "no row");
+	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top ports: %s", what, row ? row : "no row");
 	row = list_row(f, "top flows", "udp    " UDP_FLOW);
-	cr_expect_eq(row_packets(row), UDP_N, "%s: top flows (whole row): %s", what,
+	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top flows (whole row): %s", what,
 		     row ? row : "no row");
 }
 

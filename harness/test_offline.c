@@ -161,8 +161,8 @@ static void run_several(struct xt_proc *p, const char *format, struct xt_expect 
 	argv[n++] = TOP_ALL;
 	argv[n] = NULL;
 	xt_proc_run(argv, p);
-	cr_expect_eq(p->status, XC_EXIT_OK, "exit %d (stderr: %s)", p->status, p->err);
-	cr_expect_str_empty(p->err, "stderr: %s", p->err);
+	XT_EXPECT_EQ(p->status, XC_EXIT_OK, "exit (stderr: %s)", p->err);
+	XT_EXPECT_STREQ(p->err, "", "stderr");
 }
 
 static void free_several(struct xt_expect *exp, struct xt_expect *sum)
@@ -183,8 +183,7 @@ Test(offline, several_files_json)
 	size_t i = 0;
 
 	run_several(&p, "--json", exp, &sum);
-	cr_expect_eq(xt_count_lines(p.out), N_SEVERAL + 1, "%zu lines, want %zu",
-		     xt_count_lines(p.out), N_SEVERAL + 1);
+	XT_EXPECT_EQ(xt_count_lines(p.out), N_SEVERAL + 1, "lines on stdout");
 	for (line = strtok_r(p.out, "\n", &save); line && i <= N_SEVERAL;
 	     line = strtok_r(NULL, "\n", &save), i++) {
 		struct json_object *o = json_tokener_parse(line), *src;
@@ -196,8 +195,8 @@ Test(offline, several_files_json)
 		cr_assert(o, "%s is not JSON: %.200s", what, line);
 		src = xt_json_get(what, o, "source");
 		if (i < N_SEVERAL)
-			cr_expect_str_eq(json_object_get_string(src), exp[i].path,
-					 "%s: source", what);
+			XT_EXPECT_STREQ(json_object_get_string(src), exp[i].path, "%s: source",
+					what);
 		else
 			cr_expect(json_object_is_type(src, json_type_null),
 				  "%s: source is not null", what);
@@ -249,12 +248,10 @@ Test(offline, several_files_exit_highest)
 	struct xt_proc p;
 
 	xt_proc_run(argv, &p);
-	cr_expect_eq(p.status, XC_EXIT_TRUNCATED, "exit %d, want %d (the highest): %s", p.status,
-		     XC_EXIT_TRUNCATED, p.err);
-	cr_expect_eq(xt_count_lines(p.out), 3, "stdout: %zu lines, want mix, truncated, the sum",
-		     xt_count_lines(p.out));
-	cr_expect_eq(xt_count_lines(p.err), 2, "stderr: %zu lines, want the cut and the missing: %s",
-		     xt_count_lines(p.err), p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_TRUNCATED, "exit code, the highest (%s)", p.err);
+	XT_EXPECT_EQ(xt_count_lines(p.out), 3, "stdout: lines (mix, truncated, the sum)");
+	XT_EXPECT_EQ(xt_count_lines(p.err), 2, "stderr: lines, the cut and the missing (%s)",
+		     p.err);
 	cr_expect(strstr(p.err, "No such file"), "stderr: %s", p.err);
 	xt_proc_free(&p);
 }
@@ -276,12 +273,12 @@ static void check_stdin(const char *name, const char *file)
 
 		xt_proc_run(argv, &p);
 	}
-	cr_expect_eq(p.status, XC_EXIT_OK, "%s: exit %d (stderr: %s)", what, p.status, p.err);
-	cr_expect_eq(xt_count_lines(p.out), 1, "%s: stdout is not one line", what);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", what, p.err);
+	XT_EXPECT_EQ(xt_count_lines(p.out), 1, "%s: lines on stdout", what);
 	o = json_tokener_parse(p.out);
 	cr_assert(o, "%s: stdout is not JSON: %.200s", what, p.out);
-	cr_expect_str_eq(json_object_get_string(xt_json_get(what, o, "source")), "-",
-			 "%s: source", what);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_get(what, o, "source")), "-", "%s: source",
+			what);
 	xt_expect_json_capture(what, o, &exp);
 	json_object_put(o);
 	xt_proc_free(&p);

@@ -5,6 +5,8 @@
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
 #include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
 #include "program.h"
 #include "testnet.h"
 
@@ -37,13 +39,13 @@ static void run_one(struct run_ctx *r, const struct xc_record *rec)
 	}
 	len = xc_record_layout(rec, r->in);
 	err = xc_counter_run_meta(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
-	cr_expect_eq(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s",
-		     r->name, r->frame, desc, strerror(-err));
+	XT_EXPECT_EQ(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s", r->name, r->frame, desc,
+		     strerror(-err));
 	if (err)
 		return;
 	r->res->run++;
-	cr_expect_eq(action, XDP_PASS, "%s: frame %lu (%s): action %u, want XDP_PASS",
-		     r->name, r->frame, desc, action);
+	XT_EXPECT_EQ(action, XDP_PASS, "%s: frame %lu (%s): action (XDP_PASS)", r->name, r->frame,
+		     desc);
 	cr_expect(out_len == len && !memcmp(r->out, data, len),
 		  "%s: frame %lu (%s): the program changed the frame (%zu bytes in, %zu out)",
 		  r->name, r->frame, desc, len, out_len);
@@ -105,7 +107,7 @@ static int send_one(void *arg, const __u8 *frame, size_t len)
 	if (len < XC_MIN_FRAME)
 		return 0;
 	err = xc_counter_send_live(s->gen, s->ifindex, frame, len, 1);
-	cr_assert_eq(err, 0, "live frame %lu (%zu bytes): %s", s->sent, len, strerror(-err));
+	XT_ASSERT_EQ(err, 0, "live frame %lu (%zu bytes): %s", s->sent, len, strerror(-err));
 	s->sent++;
 	if (s->sent % PACE_FRAMES == 0)
 		cr_assert(xt_wait_total(s->counter, s->before + s->sent, 5000),
@@ -124,6 +126,6 @@ unsigned long xt_send_capture(struct xc_counter *gen, const char *gen_ns,
 
 	rc = xc_capture_each(path, send_one, &s, &res, err, sizeof(err));
 	xt_net_leave_or_fail(saved);
-	cr_assert_eq(rc, XC_REPLAY_OK, "%s: %s", path, err);
+	XT_ASSERT_EQ(rc, XC_REPLAY_OK, "%s: %s", path, err);
 	return s.sent;
 }

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <criterion/criterion.h>
 #include "checks.h"
+#include "fixtures.h"
 #include "json.h"
 
 /* struct xc_counters is a row of xc_pb; these name them in ABI order. */
@@ -234,8 +235,7 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	char name[160], field[200];
 
 	if (every) {
-		cr_expect_eq(n_got, n_want, "%s: %s entries: got %zu, want %zu",
-			     what, k->entry, n_got, n_want);
+		XT_EXPECT_EQ(n_got, n_want, "%s: %s entries", what, k->entry);
 		ok = n_got == n_want;
 	}
 	while (i < n_got || j < n_want) {
@@ -354,7 +354,7 @@ static bool expect_u64_key(const char *what, struct json_object *o, const char *
 {
 	unsigned long long got = json_object_get_uint64(xt_json_get(what, o, key));
 
-	cr_expect_eq(got, want, "%s: %s: %llu, want %llu", what, key, got, want);
+	XT_EXPECT_EQ(got, want, "%s: %s", what, key);
 	return got == want;
 }
 
@@ -400,10 +400,10 @@ static bool expect_capture_summary(const char *what, struct json_object *o,
 	}
 	rfc3339_ns(exp->first_ns, first, sizeof(first));
 	rfc3339_ns(exp->last_ns, last, sizeof(last));
-	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "first")), first,
-			 "%s: capture.first", what);
-	cr_expect_str_eq(json_object_get_string(xt_json_get(what, c, "last")), last,
-			 "%s: capture.last", what);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_get(what, c, "first")), first,
+			"%s: capture.first", what);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_get(what, c, "last")), last,
+			"%s: capture.last", what);
 	ok &= !strcmp(json_object_get_string(xt_json_get(what, c, "first")), first) &&
 	      !strcmp(json_object_get_string(xt_json_get(what, c, "last")), last);
 	d = (double)(exp->last_ns - exp->first_ns) / 1e9;
@@ -430,8 +430,7 @@ bool xt_expect_json_capture(const char *what, struct json_object *o, const struc
 	xt_json_counters(what, o, &c, le);
 	ok &= xt_expect_counters_eq(what, &c, &exp->c);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
-		cr_expect_eq(le[i], exp->size_le[i], "%s: sizes[%d].le: %ld, want %ld",
-			     what, i, le[i], exp->size_le[i]);
+		XT_EXPECT_EQ(le[i], exp->size_le[i], "%s: sizes[%d].le", what, i);
 		ok &= le[i] == exp->size_le[i];
 	}
 	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
@@ -448,11 +447,11 @@ bool xt_expect_json_capture(const char *what, struct json_object *o, const struc
 	ok &= expect_u64_key(what, o, "skipped", exp->skipped);
 	ok &= expect_u64_key(what, o, "snapped", exp->snapped);
 	ok &= expect_u64_key(what, o, "bad_length", exp->bad_length);
-	cr_expect_eq(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
-		     "%s: truncated: want %d", what, exp->truncated);
+	XT_EXPECT_EQ(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
+		     "%s: truncated: want", what);
 	ok &= json_object_get_boolean(xt_json_get(what, o, "truncated")) == exp->truncated;
 	/* Offline frames came from no interface of this machine: none is invented. */
-	cr_expect_eq(json_object_object_length(ifs), 0, "%s: interfaces: %s, want none", what,
+	XT_EXPECT_EQ(json_object_object_length(ifs), 0, "%s: interfaces: %s", what,
 		     json_object_to_json_string(ifs));
 	ok &= json_object_object_length(ifs) == 0;
 	ok &= expect_capture_summary(what, o, exp);

@@ -26,6 +26,7 @@
 #define XT_EXPECT_LE(got, want, ...) XT_CMP_(cr_expect, got, <=, "<= ", want, __VA_ARGS__)
 #define XT_EXPECT_LT(got, want, ...) XT_CMP_(cr_expect, got, <, "< ", want, __VA_ARGS__)
 #define XT_ASSERT_EQ(got, want, ...) XT_CMP_(cr_assert, got, ==, "", want, __VA_ARGS__)
+#define XT_ASSERT_NE(got, want, ...) XT_CMP_(cr_assert, got, !=, "not ", want, __VA_ARGS__)
 #define XT_ASSERT_GE(got, want, ...) XT_CMP_(cr_assert, got, >=, ">= ", want, __VA_ARGS__)
 
 /* err is 0, or an error number of either sign. */

@@ -5,13 +5,14 @@
 #include <sched.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cpus.h"
 
 void xt_cpus_allowed(struct xt_cpus *cpus)
 {
 	cpu_set_t set;
 
-	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0, "sched_getaffinity: %s",
+	XT_ASSERT_EQ(sched_getaffinity(0, sizeof(set), &set), 0, "sched_getaffinity: %s",
 		     strerror(errno));
 	cpus->n = 0;
 	for (int c = 0; c < CPU_SETSIZE && cpus->n < XT_MAX_CPUS; c++)
@@ -25,8 +26,8 @@ void xt_pin_cpu(int cpu)
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu, &set);
-	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0, "pin to CPU %d: %s",
-		     cpu, strerror(errno));
+	XT_ASSERT_EQ(sched_setaffinity(0, sizeof(set), &set), 0, "pin to CPU %d: %s", cpu,
+		     strerror(errno));
 }
 
 void xt_round_robin(void *ctx, unsigned long frame)

@@ -9,6 +9,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "http.h"
 #include "sockets.h"
 #include "testnet.h"
@@ -38,7 +39,7 @@ int xt_http_get(const char *ns, const char *addr, int port, const char *path,
 	}
 	snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: %s:%d\r\n"
 		 "Connection: close\r\n\r\n", path, addr, port);
-	cr_assert_eq(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req),
+	XT_ASSERT_EQ(send(fd, req, strlen(req), MSG_NOSIGNAL), (ssize_t)strlen(req),
 		     "sending the request: %s", strerror(errno));
 	buf = malloc(cap);
 	cr_assert(buf, "out of memory");

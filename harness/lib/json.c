@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "json.h"
 
 const char *const xt_l3_names[XC_L3_MAX] = { "ipv4", "ipv6", "arp", "other" };
@@ -95,9 +96,7 @@ void xt_json_counters(const char *what, struct json_object *o,
 	/* Not in the JSON: what is not in l4 is the rest of total. */
 	c->no_l4.packets = c->total.packets - sum.packets;
 	c->no_l4.bytes = c->total.bytes - sum.bytes;
-	cr_assert_eq(json_object_array_length(sizes), XC_SIZE_BUCKETS,
-		     "%s: sizes has %zu buckets, want %d", what,
-		     json_object_array_length(sizes), XC_SIZE_BUCKETS);
+	XT_ASSERT_EQ(json_object_array_length(sizes), XC_SIZE_BUCKETS, "%s: size buckets", what);
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
 		struct json_object *b = json_object_array_get_idx(sizes, i);
 		struct json_object *le = xt_json_get(what, b, "le");
@@ -232,8 +231,18 @@ struct json_object *xt_json_at(struct json_object *o, const char *path)
 	char buf[256], *save, *key;
 
 	snprintf(buf, sizeof(buf), "%s", path);
-	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save))
-		o = xt_json_get(path, o, key);
+	for (key = strtok_r(buf, ".", &save); key; key = strtok_r(NULL, ".", &save)) {
+		bool index = strspn(key, "0123456789") == strlen(key);
+
+		if (index && json_object_is_type(o, json_type_array)) {
+			size_t i = strtoul(key, NULL, 10);
+
+			cr_assert(i < json_object_array_length(o), "%s: no element %zu", path, i);
+			o = json_object_array_get_idx(o, i);
+		} else {
+			o = xt_json_get(path, o, key);
+		}
+	}
 	return o;
 }
 

@@ -42,7 +42,7 @@ void xt_json_ports(const char *what, struct json_object *a,
 void xt_json_flows(const char *what, struct json_object *a,
 		   struct xc_flow **out, size_t *n);
 
-/* A value by a dotted path of keys ("l4.udp.packets"), as a number, as a real. */
+/* A value by a dotted path of keys and array indexes ("l4.udp.packets", "lost.0"); as numbers. */
 struct json_object *xt_json_at(struct json_object *o, const char *path);
 long long xt_json_num(struct json_object *o, const char *path);
 double xt_json_real(struct json_object *o, const char *path);

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "clock.h"
 #include "proc.h"
 
@@ -60,8 +61,8 @@ void xt_proc_run(const char *const argv[], struct xt_proc *p)
 	posix_spawn_file_actions_adddup2(&fa, fileno(err), STDERR_FILENO);
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "cannot run %s: %s", argv[0], strerror(rc));
-	cr_assert_eq(waitpid(pid, &st, 0), pid, "waitpid %s", argv[0]);
+	XT_ASSERT_EQ(rc, 0, "cannot run %s: %s", argv[0], strerror(rc));
+	XT_ASSERT_EQ(waitpid(pid, &st, 0), pid, "waitpid %s", argv[0]);
 	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	p->out = slurp(out, &p->out_len);
 	p->err = slurp(err, NULL);
@@ -122,7 +123,7 @@ static char *read_fd(int fd)
 	char *buf;
 	ssize_t n;
 
-	cr_assert_eq(fstat(fd, &st), 0, "fstat: %s", strerror(errno));
+	XT_ASSERT_EQ(fstat(fd, &st), 0, "fstat: %s", strerror(errno));
 	buf = malloc((size_t)st.st_size + 1);
 	cr_assert(buf, "out of memory");
 	n = pread(fd, buf, (size_t)st.st_size, 0);

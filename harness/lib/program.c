@@ -14,8 +14,7 @@ static struct xc_counter *open_exactly(const struct xc_config *cfg)
 	struct xc_counter *xc = NULL;
 	int err = xc_counter_open(cfg, &xc);
 
-	cr_assert_eq(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features,
-		     strerror(-err));
+	XT_ASSERT_EQ(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features, strerror(-err));
 	return xc;
 }
 
@@ -47,15 +46,15 @@ void xt_attach(struct xc_counter *xc, const char *ns, int ifindex, enum xc_mode 
 
 	err = xc_counter_attach(xc, ifindex, mode, NULL);
 	xt_net_leave_or_fail(saved);
-	cr_assert_eq(err, 0, "attaching in %s mode to ifindex %d in %s: %s",
-		     xc_mode_name(mode), ifindex, ns, strerror(-err));
+	XT_ASSERT_EQ(err, 0, "attaching in %s mode to ifindex %d in %s: %s", xc_mode_name(mode),
+		     ifindex, ns, strerror(-err));
 }
 
 void xt_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 {
 	int err = xc_counter_snapshot(xc, s);
 
-	cr_assert_eq(err, 0, "xc_counter_snapshot: %s", strerror(-err));
+	XT_ASSERT_EQ(err, 0, "xc_counter_snapshot: %s", strerror(-err));
 }
 
 bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeout_ms)
@@ -64,7 +63,7 @@ bool xt_wait_total(struct xc_counter *xc, unsigned long long packets, int timeou
 	struct xc_counters c;
 
 	do {
-		cr_assert_eq(xc_counter_totals(xc, &c), 0, "reading the totals");
+		XT_ASSERT_EQ(xc_counter_totals(xc, &c), 0, "reading the totals");
 		if (c.total.packets >= packets)
 			return true;
 		xt_sleep_ms(2);
@@ -119,5 +118,6 @@ void xt_expect_detached(const char *what, const char *ns, int ifindex)
 			break;
 		xt_sleep_ms(10);
 	}
-	XT_EXPECT_EQ(id, 0, "%s: the id of the program still attached (%s)", what, id ? name : "none");
+	XT_EXPECT_EQ(id, 0, "%s: the id of the program still attached (%s)", what,
+		     id ? name : "none");
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* The program under test through the library: open, attach, read, look up. Each aborts the test on error. */
+/* The program under test, through the library: open, attach, read, look up. Errors fail the test. */
 #ifndef XDPCOUNT_PROGRAM_H
 #define XDPCOUNT_PROGRAM_H
 

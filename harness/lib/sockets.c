@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "sockets.h"
 #include "testnet.h"
 
@@ -25,7 +26,7 @@ socklen_t xt_sockaddr(const char *addr, __u16 port, struct sockaddr_storage *ss)
 		in4->sin_port = htons(port);
 		return sizeof(*in4);
 	}
-	cr_assert_eq(inet_pton(AF_INET6, addr, &in6->sin6_addr), 1, "not an address: %s", addr);
+	XT_ASSERT_EQ(inet_pton(AF_INET6, addr, &in6->sin6_addr), 1, "not an address: %s", addr);
 	in6->sin6_family = AF_INET6;
 	in6->sin6_port = htons(port);
 	return sizeof(*in6);
@@ -45,8 +46,8 @@ int xt_socket_in(const char *ns, int type, const char *addr, __u16 port)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	cr_assert_eq(bind(fd, (struct sockaddr *)&ss, len), 0, "bind %s:%u in %s: %s", addr,
-		     port, ns, strerror(errno));
+	XT_ASSERT_EQ(bind(fd, (struct sockaddr *)&ss, len), 0, "bind %s:%u in %s: %s", addr, port,
+		     ns, strerror(errno));
 	return fd;
 }
 
@@ -55,8 +56,8 @@ void xt_connect(int fd, const char *addr, __u16 port)
 	struct sockaddr_storage ss;
 	socklen_t len = xt_sockaddr(addr, port, &ss);
 
-	cr_assert_eq(connect(fd, (struct sockaddr *)&ss, len), 0, "connect %s:%u: %s",
-		     addr, port, strerror(errno));
+	XT_ASSERT_EQ(connect(fd, (struct sockaddr *)&ss, len), 0, "connect %s:%u: %s", addr, port,
+		     strerror(errno));
 }
 
 void xt_udp_exchange(int tx, int rx, int n, size_t len)
@@ -66,11 +67,11 @@ void xt_udp_exchange(int tx, int rx, int n, size_t len)
 	cr_assert(len <= sizeof(buf), "datagram too long");
 	memset(buf, 'u', len);
 	for (int i = 0; i < n; i++) {
-		cr_assert_eq(send(tx, buf, len, 0), (ssize_t)len, "UDP send %d: %s", i,
+		XT_ASSERT_EQ(send(tx, buf, len, 0), (ssize_t)len, "UDP send %d: %s", i,
 			     strerror(errno));
 		/* One in flight at a time: nothing is lost to a full socket buffer. */
-		cr_assert_eq(recv(rx, buf, sizeof(buf), 0), (ssize_t)len,
-			     "UDP datagram %d did not arrive: %s", i, strerror(errno));
+		XT_ASSERT_EQ(recv(rx, buf, sizeof(buf), 0), (ssize_t)len,
+			     "UDP datagram %d received (%s)", i, strerror(errno));
 	}
 }
 
@@ -115,9 +116,9 @@ void xt_tcp_transfer(int client, int listener, size_t len)
 	}
 	/* Both sides close: FIN each way, so the flow ends where it will stay. */
 	shutdown(client, SHUT_WR);
-	cr_assert_eq(recv(srv, buf, sizeof(buf), 0), 0, "no EOF after the transfer");
+	XT_ASSERT_EQ(recv(srv, buf, sizeof(buf), 0), 0, "EOF after the transfer");
 	close(srv);
-	cr_assert_eq(recv(client, buf, sizeof(buf), 0), 0, "no EOF from the server");
+	XT_ASSERT_EQ(recv(client, buf, sizeof(buf), 0), 0, "EOF from the server");
 }
 
 void xt_ping(const char *ns, const char *addr, int n)

@@ -5,24 +5,25 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "clock.h"
 #include "json.h"
 #include "testnet.h"
 
 void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu)
 {
-	cr_assert_eq(xt_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
+	XT_ASSERT_EQ(xt_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
 }
 
 void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag)
 {
-	cr_assert_eq(xt_net_join(net, host, tag, 0), 0,
-		     "creating a second veth pair into %s (%s)", host->ns_a, tag);
+	XT_ASSERT_EQ(xt_net_join(net, host, tag, 0), 0, "creating a second veth pair into %s (%s)",
+		     host->ns_a, tag);
 }
 
 void xt_net_exec_or_fail(const char *ns, const char *cmd)
 {
-	cr_assert_eq(xt_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
+	XT_ASSERT_EQ(xt_net_exec(ns, "%s", cmd), 0, "in %s: %s", ns, cmd);
 }
 
 static void end_silent(const char *ns, const char *ifname)
@@ -75,14 +76,13 @@ int xt_net_enter_or_fail(const char *ns)
 {
 	int saved;
 
-	cr_assert_eq(xt_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns,
-		     strerror(errno));
+	XT_ASSERT_EQ(xt_net_enter(ns, &saved), 0, "entering namespace %s: %s", ns, strerror(errno));
 	return saved;
 }
 
 void xt_net_leave_or_fail(int saved)
 {
-	cr_assert_eq(xt_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
+	XT_ASSERT_EQ(xt_net_leave(saved), 0, "leaving a namespace: %s", strerror(errno));
 }
 
 static unsigned long long json_stat(struct json_object *o, const char *key)
