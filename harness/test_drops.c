@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Kernel drop reasons: B sends frames the stack on A must drop (UDP over IPv4
- * and IPv6 and TCP to a closed port, an IPv4 header with a bad checksum, UDP that an nftables
- * rule drops), built by scapy so that their lengths are known; the tracer
+ * and IPv6 and TCP to a closed port, an IPv4 header with a bad checksum, UDP
+ * that an nftables rule drops), built by scapy so that their lengths are known; the tracer
  * must count each under its reason, on A's interface, in the frame's class,
  * exactly. Drops on a second network, whose interfaces have the same
  * ifindexes in other namespaces, must not count.
