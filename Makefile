@@ -57,7 +57,7 @@ deps:
 $(B):
 	mkdir -p $@
 
-$(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c prog/parse.h prog/xdpcount.h | $(B)
+$(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c prog/*.h | $(B)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(B)/xdpcount.skel.h: $(B)/xdpcount.bpf.o
