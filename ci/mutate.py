@@ -299,7 +299,9 @@ class Worker:
         return self.run(["make", "-s", "build/xdpcount-tests"])
 
     def code(self):
-        """The machine code of every object, without debug info: what runs."""
+        """The machine code of every object: what runs. Not the relocations: the
+        skeletons' embedded objects carry debug info, which moves the offsets
+        of the data after them."""
         out = {}
         for d, _, names in os.walk(os.path.join(self.dir, "build")):
             for n in names:
@@ -308,7 +310,7 @@ class Worker:
                     st = os.stat(p)
                     key = (st.st_mtime_ns, st.st_size)
                     if self.cache.get(p, (None,))[0] != key:
-                        r = self.run(["llvm-objdump", "-d", "-r", "--no-show-raw-insn", p])
+                        r = self.run(["llvm-objdump", "-d", "--no-show-raw-insn", p])
                         text = r.stdout.split("\n", 2)[-1]  # the file name goes
                         self.cache[p] = (key, hashlib.sha1(text.encode()).hexdigest())
                     out[os.path.relpath(p, self.dir)] = self.cache[p][1]
