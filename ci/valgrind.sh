@@ -27,6 +27,10 @@ CASES=(
 	"directory|-r pcaps"
 	"cut-in-record|-r $TMP/cut-record.pcap"
 	"bad-option|-r pcaps/mix.pcap --top 0"
+	"several|-r pcaps/mix.pcap -r pcaps/snaplen.pcap -r pcaps/big_frames.pcap --json"
+	"several-text|-r pcaps/mix.pcap -r pcaps/truncated.pcap --text"
+	"damaged|-r pcaps/damaged.pcapng --json"
+	"live-only-option|-r pcaps/mix.pcap -i 1"
 )
 
 failed=0

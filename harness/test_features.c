@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 static __u32 verified_insns(struct xc_counter *xc)
 {
 	struct xc_prog_stats st;
 
-	xt_expect_ok(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
+	XT_EXPECT_OK(xc_counter_prog_stats(xc, &st), "xc_counter_prog_stats");
 	return st.verified_insns;
 }
 
@@ -30,11 +33,11 @@ static __u32 verified_insns_all_on(void)
 static void expect_off(const char *what, const char *table, size_t listed,
 		       const struct xc_table *t)
 {
-	cr_expect_eq(listed, 0, "%s: %s: %zu entries, want none", what, table, listed);
+	XT_EXPECT_EQ(listed, 0, "%s: %s: entries", what, table);
 	if (!t)
 		return;
-	cr_expect_eq(t->inserted, 0, "%s: %s: inserted %llu, want 0", what, table, t->inserted);
-	cr_expect_eq(t->failed, 0, "%s: %s: failed %llu, want 0", what, table, t->failed);
+	XT_EXPECT_EQ(t->inserted, 0, "%s: %s: inserted", what, table);
+	XT_EXPECT_EQ(t->failed, 0, "%s: %s: failed", what, table);
 }
 
 static void expect_tables(const char *what, const struct xc_snapshot *s,
@@ -56,7 +59,7 @@ static void expect_tables(const char *what, const struct xc_snapshot *s,
 		expect_off(what, "interfaces", s->n_ifaces, &s->tables[XC_TAB_IFACES]);
 		return;
 	}
-	cr_expect_eq(s->n_ifaces, 1, "%s: interfaces: %zu, want 1 (lo)", what, s->n_ifaces);
+	XT_EXPECT_EQ(s->n_ifaces, 1, "%s: interfaces (lo alone)", what);
 	if (s->n_ifaces == 1)
 		xt_expect_counters_eq(what, &s->ifaces[0].c, &s->total);
 }
@@ -77,7 +80,7 @@ static void check_features(const char *what, __u32 features)
 	xc_config_default(&cfg);
 	cfg.features = features;
 	xc = xt_open(&cfg);
-	cr_expect_eq(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", what);
+	XT_EXPECT_EQ(xt_run_capture(xc, exp.path, &opts, &res), XC_REPLAY_OK, "%s: replay", what);
 	xt_snapshot(xc, &s);
 
 	snprintf(name, sizeof(name), "mix, %s", what);
@@ -136,7 +139,7 @@ Test(features, unknown_bit_refused)
 	xc_config_default(&cfg);
 	cfg.features = XC_F_ALL + 1;
 	err = xc_counter_open(&cfg, &xc);
-	cr_expect_eq(err, -EINVAL, "features 0x%x: got %d, want -EINVAL", cfg.features, err);
+	XT_EXPECT_EQ(err, -EINVAL, "features 0x%x: xc_counter_open, want -EINVAL", cfg.features);
 	cr_expect_null(xc, "no counter is returned on error");
 	xc_counter_close(xc);
 }

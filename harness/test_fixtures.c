@@ -12,7 +12,11 @@
 #include <string.h>
 #include <time.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "paths.h"
+#include "program.h"
 
 /* Above this many records a fixture prints a summary, not a line per case. */
 #define CASE_LINES_MAX 64
@@ -32,13 +36,11 @@ static void expect_loopback_only(const char *name, const struct xc_snapshot *s,
 	size_t want = exp->c.total.packets ? 1 : 0;
 	char what[128];
 
-	cr_expect_eq(s->n_ifaces, want, "%s: interfaces: got %zu, want %zu",
-		     name, s->n_ifaces, want);
+	XT_EXPECT_EQ(s->n_ifaces, want, "%s: interfaces", name);
 	if (s->n_ifaces != 1)
 		return;
-	cr_expect_eq(s->ifaces[0].ifindex, if_nametoindex("lo"),
-		     "%s: interface: ifindex %u, want lo's %u", name,
-		     s->ifaces[0].ifindex, if_nametoindex("lo"));
+	XT_EXPECT_EQ(s->ifaces[0].ifindex, if_nametoindex("lo"),
+		     "%s: the interface's ifindex (lo's)", name);
 	snprintf(what, sizeof(what), "%s: interface lo", name);
 	xt_expect_counters_eq(what, &s->ifaces[0].c, &exp->c);
 }
@@ -46,12 +48,10 @@ static void expect_loopback_only(const char *name, const struct xc_snapshot *s,
 static void expect_table_stats(const char *name, const char *table,
 			       const struct xc_table *t, size_t want, __u64 capacity)
 {
-	cr_expect_eq(t->entries, want, "%s: %s table: entries %llu, want %zu",
-		     name, table, t->entries, want);
-	cr_expect_eq(t->inserted, want, "%s: %s table: inserted %llu, want %zu",
-		     name, table, t->inserted, want);
-	cr_expect_eq(t->failed, 0, "%s: %s table: failed %llu, want 0", name, table, t->failed);
-	cr_expect_eq(t->evicted, 0, "%s: %s table: evicted %llu, want 0", name, table, t->evicted);
+	XT_EXPECT_EQ(t->entries, want, "%s: %s table: entries", name, table);
+	XT_EXPECT_EQ(t->inserted, want, "%s: %s table: inserted", name, table);
+	XT_EXPECT_EQ(t->failed, 0, "%s: %s table: failed", name, table);
+	XT_EXPECT_EQ(t->evicted, 0, "%s: %s table: evicted", name, table);
 	cr_expect(t->capacity >= capacity, "%s: %s table: capacity %llu, want at least %llu",
 		  name, table, t->capacity, capacity);
 }
@@ -72,6 +72,18 @@ static void expect_flow_times(const char *name, const struct xc_snapshot *s, __u
 	}
 }
 
+/* What the reader tallies against what gen.py wrote: lengths and record times. */
+static void expect_record_tallies(const char *name, const struct xc_replay *res,
+				  const struct xt_expect *exp)
+{
+	XT_EXPECT_EQ(res->snapped, exp->snapped, "%s: snapped", name);
+	XT_EXPECT_EQ(res->bad_length, exp->bad_length, "%s: bad_length", name);
+	if (exp->first_ns < 0)
+		return;
+	XT_EXPECT_EQ(res->first_ns, (__u64)exp->first_ns, "%s: first record at", name);
+	XT_EXPECT_EQ(res->last_ns, (__u64)exp->last_ns, "%s: last record at", name);
+}
+
 static void check_fixture(const char *name, const char *file)
 {
 	struct xt_run_opts opts = { 0 };
@@ -88,14 +100,13 @@ static void check_fixture(const char *name, const char *file)
 	xc = xt_open(NULL);
 	t0 = coarse_now_ns();
 	rc = xt_run_capture(xc, exp.path, &opts, &res);
-	want_rc = exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
-	cr_expect_eq(rc, want_rc, "%s: xc_capture_each: got %d, want %d", name, rc, want_rc);
-	cr_expect_eq(res.records, exp.frames, "%s: records: got %llu, want %lu",
-		     name, res.records, exp.frames);
-	cr_expect_eq(res.skipped, exp.skipped, "%s: skipped: got %llu, want %lu",
-		     name, res.skipped, exp.skipped);
-	cr_expect_eq(res.run, exp.frames - exp.skipped, "%s: run: got %llu, want %lu",
-		     name, res.run, exp.frames - exp.skipped);
+	want_rc = exp.damaged ? XC_REPLAY_DAMAGED :
+		  exp.truncated ? XC_REPLAY_TRUNCATED : XC_REPLAY_OK;
+	XT_EXPECT_EQ(rc, want_rc, "%s: xc_capture_records", name);
+	XT_EXPECT_EQ(res.records, exp.frames, "%s: records", name);
+	XT_EXPECT_EQ(res.skipped, exp.skipped, "%s: skipped", name);
+	XT_EXPECT_EQ(res.run, exp.frames - exp.skipped, "%s: run", name);
+	expect_record_tallies(name, &res, &exp);
 
 	xt_snapshot(xc, &s);
 	xt_expect_counters_eq(name, &s.total, &exp.c);
@@ -128,7 +139,7 @@ static void case_reset(void *ctx, unsigned long frame)
 	struct case_ctx *c = ctx;
 
 	(void)frame;
-	xt_expect_ok(xc_counter_reset(c->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(c->xc), "xc_counter_reset");
 }
 
 /* The kernel refuses test-run input shorter than an Ethernet header. */
@@ -138,8 +149,7 @@ static bool expect_refused(const char *what, struct case_ctx *c, const __u8 *dat
 	int err = xc_counter_run(c->xc, data, len, NULL, NULL, 0, NULL);
 
 	cr_expect(len < XC_MIN_FRAME, "%s: %zu bytes is not short", what, len);
-	cr_expect_eq(err, -EINVAL, "%s: running %zu bytes: got %d, want -EINVAL",
-		     what, len, err);
+	XT_EXPECT_EQ(err, -EINVAL, "%s: running %zu bytes (-EINVAL)", what, len);
 	return len < XC_MIN_FRAME && err == -EINVAL;
 }
 
@@ -153,8 +163,8 @@ static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t 
 	bool ok;
 
 	snprintf(what, sizeof(what), "%s: case %lu: %s", c->exp->name, frame, k->description);
-	cr_expect_eq(k->frame, frame, "%s: numbered %lu", what, k->frame);
-	cr_expect_eq(len, k->len, "%s: %zu bytes, declared %zu", what, len, k->len);
+	XT_EXPECT_EQ(k->frame, frame, "%s: numbered", what);
+	XT_EXPECT_EQ(len, k->len, "%s: bytes captured, as declared", what);
 	xt_case_count(c->exp, k, &want);
 	xt_case_count(c->exp, k, &c->sum);
 	if (k->skipped) {
@@ -186,11 +196,9 @@ static void check_cases(const char *name, const char *file)
 	cfg.features = XC_F_SIZES; /* the core counters alone: a reset is cheap */
 	c.xc = xt_open(&cfg);
 	c.exp = &exp;
-	cr_expect_eq(exp.n_cases, exp.frames, "%s: %zu cases for %lu records",
-		     name, exp.n_cases, exp.frames);
+	XT_EXPECT_EQ(exp.n_cases, exp.frames, "%s: cases, one per record", name);
 	xt_run_capture(c.xc, exp.path, &opts, &res);
-	cr_expect_eq(res.records, exp.n_cases, "%s: %llu records, %zu cases",
-		     name, res.records, exp.n_cases);
+	XT_EXPECT_EQ(res.records, exp.n_cases, "%s: records, one per case", name);
 	xt_expect_counters_eq("the sum of the cases against the file's totals", &c.sum, &exp.c);
 	cr_log_info("%s: %lu of %zu cases passed", name, c.passed, exp.n_cases);
 	xc_counter_close(c.xc);
@@ -241,8 +249,7 @@ Test(fixtures, every_expect_file_is_tested)
 		found++;
 	}
 	closedir(dp);
-	cr_expect_eq(found, N_FIXTURES, "expect files: found %zu, XT_FIXTURES lists %zu",
-		     found, N_FIXTURES);
+	XT_EXPECT_EQ(found, N_FIXTURES, "expect files found, as XT_FIXTURES lists");
 }
 
 /* The ABI's RMON bounds are the ones gen.py declared its buckets with. */
@@ -253,8 +260,8 @@ Test(fixtures, size_bounds_match_gen_py)
 
 	xt_expect_load(&exp, "sizes", "sizes.pcap");
 	for (int i = 0; i < XC_SIZE_BUCKETS - 1; i++)
-		cr_expect_eq(exp.size_le[i], bounds[i], "size bucket %d: gen.py le %ld, ABI %ld",
-			     i, exp.size_le[i], bounds[i]);
-	cr_expect_eq(exp.size_le[XC_SIZE_BUCKETS - 1], -1, "the last size bucket is open");
+		XT_EXPECT_EQ(exp.size_le[i], bounds[i], "size bucket %d: gen.py's le, the ABI's",
+			     i);
+	XT_EXPECT_EQ(exp.size_le[XC_SIZE_BUCKETS - 1], -1, "the last size bucket is open");
 	xt_expect_free(&exp);
 }

@@ -17,7 +17,8 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "program.h"
 #include "rss.h"
 
 #define FLOOD_SOURCES 1000000u
@@ -59,7 +60,7 @@ static unsigned long long maps_memlock(struct xc_counter *xc)
 	memset(&info, 0, sizeof(info));
 	info.nr_map_ids = n;
 	info.map_ids = (__u64)(unsigned long)ids;
-	cr_assert_eq(bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len), 0,
+	XT_ASSERT_EQ(bpf_obj_get_info_by_fd(xc_counter_prog_fd(xc), &info, &len), 0,
 		     "bpf_obj_get_info_by_fd: %s", strerror(errno));
 	for (__u32 i = 0; i < info.nr_map_ids && i < n; i++) {
 		int fd = bpf_map_get_fd_by_id(ids[i]);
@@ -77,20 +78,16 @@ static unsigned long long maps_memlock(struct xc_counter *xc)
 static void expect_flooded_table(const char *name, const struct xc_table *t,
 				 size_t n_entries, __u64 capacity)
 {
-	cr_expect_eq(t->inserted + t->failed, FLOOD_KEYS,
-		     "%s: inserted %llu + failed %llu, want %u: every key was new once",
-		     name, t->inserted, t->failed, FLOOD_KEYS);
-	cr_expect_eq(t->evicted, t->inserted - t->entries,
-		     "%s: evicted %llu, want inserted %llu - entries %llu",
-		     name, t->evicted, t->inserted, t->entries);
-	cr_expect_eq(t->entries, n_entries, "%s: entries %llu, the snapshot has %zu",
-		     name, t->entries, n_entries);
+	XT_EXPECT_EQ(t->inserted + t->failed, FLOOD_KEYS,
+		     "%s: inserted + failed (every key was new once)", name);
+	XT_EXPECT_EQ(t->evicted, t->inserted - t->entries, "%s: evicted, want inserted - entries",
+		     name);
+	XT_EXPECT_EQ(t->entries, n_entries, "%s: entries, as the snapshot has", name);
 	cr_expect(t->entries <= capacity, "%s: entries %llu above the capacity %llu",
 		  name, t->entries, capacity);
-	cr_expect_eq(t->capacity, capacity, "%s: capacity %llu, loaded with %llu",
-		     name, t->capacity, capacity);
-	cr_expect_gt(t->evicted, 0, "%s: a million keys in %llu entries evicted none",
-		     name, capacity);
+	XT_EXPECT_EQ(t->capacity, capacity, "%s: capacity, as loaded", name);
+	XT_EXPECT_GT(t->evicted, 0, "%s: a million keys in %llu entries evicted none", name,
+		     capacity);
 }
 
 /* Each flooded source sent one frame: every entry left holds exactly that. */
@@ -102,8 +99,7 @@ static void expect_one_frame_each(const struct xc_snapshot *s)
 		bad += s->sources[i].pb.packets != 1 || s->sources[i].pb.bytes != FRAME_LEN;
 	for (size_t i = 0; i < s->n_flows; i++)
 		bad += s->flows[i].val.packets != 1 || s->flows[i].val.bytes != FRAME_LEN;
-	cr_expect_eq(bad, 0, "%zu source or flow entries do not hold one %d-byte frame",
-		     bad, FRAME_LEN);
+	XT_EXPECT_EQ(bad, 0, "source or flow entries not holding one %d-byte frame", FRAME_LEN);
 }
 
 static void expect_exact_totals(const struct xc_snapshot *s, __u64 frames)
@@ -111,15 +107,11 @@ static void expect_exact_totals(const struct xc_snapshot *s, __u64 frames)
 	const struct xc_counters *c = &s->total;
 	__u64 bytes = frames * FRAME_LEN;
 
-	cr_expect_eq(c->total.packets, frames, "total packets %llu, sent %llu",
-		     c->total.packets, frames);
-	cr_expect_eq(c->total.bytes, bytes, "total bytes %llu, sent %llu", c->total.bytes, bytes);
-	cr_expect_eq(c->l3[XC_L3_IPV4].packets, frames, "l3 ipv4 packets %llu, sent %llu",
-		     c->l3[XC_L3_IPV4].packets, frames);
-	cr_expect_eq(c->l4[XC_L4_UDP].bytes, bytes, "l4 udp bytes %llu, sent %llu",
-		     c->l4[XC_L4_UDP].bytes, bytes);
-	cr_expect_eq(c->sizes[0].packets, frames, "size <=64 packets %llu, sent %llu",
-		     c->sizes[0].packets, frames);
+	XT_EXPECT_EQ(c->total.packets, frames, "total packets, as sent");
+	XT_EXPECT_EQ(c->total.bytes, bytes, "total bytes, as sent");
+	XT_EXPECT_EQ(c->l3[XC_L3_IPV4].packets, frames, "l3 ipv4 packets, as sent");
+	XT_EXPECT_EQ(c->l4[XC_L4_UDP].bytes, bytes, "l4 udp bytes, as sent");
+	XT_EXPECT_EQ(c->sizes[0].packets, frames, "size <=64 packets, as sent");
 }
 
 static void expect_port_exact(const struct xc_snapshot *s, __u64 frames)
@@ -129,8 +121,8 @@ static void expect_port_exact(const struct xc_snapshot *s, __u64 frames)
 	for (size_t i = 0; i < s->n_ports; i++)
 		if (s->ports[i].proto == 17 && s->ports[i].port == FLOOD_DPORT)
 			got = s->ports[i].pb.packets;
-	cr_expect_eq(s->n_ports, 1, "port entries %zu, want 1", s->n_ports);
-	cr_expect_eq(got, frames, "udp port %d: %llu packets, sent %llu", FLOOD_DPORT, got, frames);
+	XT_EXPECT_EQ(s->n_ports, 1, "port entries");
+	XT_EXPECT_EQ(got, frames, "udp port %d: packets, as sent", FLOOD_DPORT);
 }
 
 /* After the flood a new source is still recorded: the table keeps counting. */
@@ -161,9 +153,9 @@ Test(flood, million_sources, .timeout = 120)
 		if (!err && action != XDP_PASS)
 			err = -EPROTO;
 	}
-	cr_assert_eq(err, 0, "flooding: a run failed or did not pass: %s", strerror(-err));
+	XT_ASSERT_EQ(err, 0, "flooding: each run passed (%s)", strerror(-err));
 	flood_frame(frame, FLOOD_SOURCES);
-	cr_assert_eq(xc_counter_run(xc, frame, FRAME_LEN, NULL, NULL, 0, NULL), 0,
+	XT_ASSERT_EQ(xc_counter_run(xc, frame, FRAME_LEN, NULL, NULL, 0, NULL), 0,
 		     "the frame after the flood");
 
 	mem0 = xt_mem_in_use(0);
@@ -180,8 +172,7 @@ Test(flood, million_sources, .timeout = 120)
 			     XC_DEFAULT_SOURCES);
 	expect_flooded_table("flows", &s.tables[XC_TAB_FLOWS], s.n_flows, XC_DEFAULT_FLOWS);
 	memlock1 = maps_memlock(xc);
-	cr_expect_eq(memlock1, memlock0, "maps' memlock %llu after the flood, %llu before",
-		     memlock1, memlock0);
+	XT_EXPECT_EQ(memlock1, memlock0, "maps' memlock after the flood, as before");
 	cr_log_info("flood: %u sources: sources inserted %llu, evicted %llu, failed %llu;"
 		    " snapshot +%lu KiB in use", FLOOD_SOURCES,
 		    s.tables[XC_TAB_SOURCES].inserted, s.tables[XC_TAB_SOURCES].evicted,

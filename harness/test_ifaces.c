@@ -9,8 +9,9 @@
 #include <net/if.h>
 #include <stdio.h>
 #include <string.h>
-#include "harness.h"
+#include "checks.h"
 #include "netns.h"
+#include "program.h"
 
 static struct xt_net net;
 static int saved_ns = -1;
@@ -25,8 +26,8 @@ static const __u8 frame[60] = {
 static void setup(void)
 {
 	xt_net_sweep();
-	cr_assert_eq(xt_net_create(&net, "if", 0), 0, "create the test namespaces");
-	cr_assert_eq(xt_net_enter(net.ns_a, &saved_ns), 0, "enter %s", net.ns_a);
+	XT_ASSERT_EQ(xt_net_create(&net, "if", 0), 0, "create the test namespaces");
+	XT_ASSERT_EQ(xt_net_enter(net.ns_a, &saved_ns), 0, "enter %s", net.ns_a);
 }
 
 static void teardown(void)
@@ -46,7 +47,7 @@ static int iface_sharing_slot(int like, int n)
 		int idx;
 
 		snprintf(name, sizeof(name), "xd%d_%d", n, i);
-		cr_assert_eq(xt_net_exec(net.ns_a, "ip link add %s type bridge", name), 0,
+		XT_ASSERT_EQ(xt_net_exec(net.ns_a, "ip link add %s type bridge", name), 0,
 			     "add bridge %s", name);
 		idx = (int)if_nametoindex(name);
 		if (idx != like && idx % XC_IFACE_SLOTS == like % XC_IFACE_SLOTS)
@@ -60,11 +61,11 @@ static void run_frames(struct xc_counter *xc, int ifindex, int n)
 {
 	for (int i = 0; i < n; i++) {
 		__u32 action = 0;
+		int err;
 
-		cr_assert_eq(xc_counter_run_on(xc, ifindex, frame, sizeof(frame), &action,
-					       NULL, 0, NULL), 0,
-			     "test-run a frame on ifindex %d", ifindex);
-		cr_assert_eq(action, XDP_PASS, "XDP_PASS on ifindex %d", ifindex);
+		err = xc_counter_run_on(xc, ifindex, frame, sizeof(frame), &action, NULL, 0, NULL);
+		XT_ASSERT_EQ(err, 0, "test-run a frame on ifindex %d", ifindex);
+		XT_ASSERT_EQ(action, XDP_PASS, "XDP_PASS on ifindex %d", ifindex);
 	}
 }
 
@@ -83,10 +84,8 @@ static void expect_iface(const struct xc_snapshot *s, int ifindex, int frames)
 	cr_expect(e != NULL, "interface %d is reported", ifindex);
 	if (!e)
 		return;
-	cr_expect_eq(e->c.total.packets, (__u64)frames,
-		     "ifindex %d: total packets: got %llu, want %d", ifindex,
-		     (unsigned long long)e->c.total.packets, frames);
-	cr_expect_eq(e->c.l4[XC_L4_UDP].bytes, (__u64)frames * sizeof(frame),
+	XT_EXPECT_EQ(e->c.total.packets, (__u64)frames, "ifindex %d: total packets", ifindex);
+	XT_EXPECT_EQ(e->c.l4[XC_L4_UDP].bytes, (__u64)frames * sizeof(frame),
 		     "ifindex %d: udp bytes", ifindex);
 }
 
@@ -106,13 +105,12 @@ Test(ifaces, slot_sharers_are_counted_apart)
 	run_frames(xc, b, 7);
 	run_frames(xc, lo, 2);
 	xt_snapshot(xc, &s);
-	cr_expect_eq(s.total.total.packets, 17, "total packets: got %llu, want 17",
-		     (unsigned long long)s.total.total.packets);
-	cr_expect_eq(s.n_ifaces, 3, "three interfaces reported, got %zu", s.n_ifaces);
+	XT_EXPECT_EQ(s.total.total.packets, 17, "total packets");
+	XT_EXPECT_EQ(s.n_ifaces, 3, "three interfaces reported");
 	expect_iface(&s, lo, 5);
 	expect_iface(&s, a, 5);
 	expect_iface(&s, b, 7);
-	cr_expect_eq(s.tables[XC_TAB_IFACES].failed, 0, "no interface failed");
+	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].failed, 0, "interface inserts that failed");
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
 }
@@ -133,16 +131,13 @@ Test(ifaces, full_overflow_keeps_totals_exact)
 	run_frames(xc, a, 6);
 	run_frames(xc, b, 9); /* neither slot nor hash: the unowned slot */
 	xt_snapshot(xc, &s);
-	cr_expect_eq(s.total.total.packets, 19, "total packets: got %llu, want 19",
-		     (unsigned long long)s.total.total.packets);
-	cr_expect_eq(s.total.total.bytes, 19 * sizeof(frame), "total bytes");
-	cr_expect_eq(s.n_ifaces, 2, "two interfaces attributed, got %zu", s.n_ifaces);
+	XT_EXPECT_EQ(s.total.total.packets, 19, "total packets");
+	XT_EXPECT_EQ(s.total.total.bytes, 19 * sizeof(frame), "total bytes");
+	XT_EXPECT_EQ(s.n_ifaces, 2, "two interfaces attributed");
 	expect_iface(&s, lo, 4);
 	expect_iface(&s, a, 6);
 	cr_expect(find_iface(&s, b) == NULL, "the third interface is not attributed");
-	cr_expect_eq(s.tables[XC_TAB_IFACES].failed, 9,
-		     "each of its frames is a failed insert: got %llu, want 9",
-		     (unsigned long long)s.tables[XC_TAB_IFACES].failed);
+	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].failed, 9, "failed interface inserts, one per frame");
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
 }
@@ -161,8 +156,8 @@ Test(ifaces, switched_off_counts_only_totals)
 	run_frames(xc, lo, 2);
 	run_frames(xc, a, 3);
 	xt_snapshot(xc, &s);
-	cr_expect_eq(s.total.total.packets, 5, "total packets");
-	cr_expect_eq(s.n_ifaces, 0, "no interface reported, got %zu", s.n_ifaces);
+	XT_EXPECT_EQ(s.total.total.packets, 5, "total packets");
+	XT_EXPECT_EQ(s.n_ifaces, 0, "interfaces reported");
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
 }

@@ -13,7 +13,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "checks.h"
+#include "paths.h"
+#include "proc.h"
+#include "testnet.h"
 
 #define PREFIX "/usr"
 
@@ -48,7 +51,7 @@ static void install(void)
 	snprintf(b, sizeof(b), "B=%s", dirname(bindir));
 	snprintf(d, sizeof(d), "DESTDIR=%s", dest);
 	xt_proc_run(argv, &p);
-	cr_assert_eq(p.status, 0, "make install: exit %d: %s", p.status, p.err);
+	XT_ASSERT_EQ(p.status, 0, "make install: exit: %s", p.err);
 	xt_proc_free(&p);
 }
 
@@ -65,7 +68,7 @@ static size_t help_options(char words[][32], size_t max)
 	size_t n = 0;
 
 	xt_proc_run(argv, &p);
-	cr_assert_eq(p.status, 0, "--help: exit %d", p.status);
+	XT_ASSERT_EQ(p.status, 0, "--help: exit");
 	for (char *s = p.out; (s = strchr(s, '-')) && n < max; ) {
 		size_t len = strspn(s, "-abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
 		bool at_word = s == p.out || s[-1] == ' ';
@@ -139,7 +142,7 @@ Test(install, destdir)
 		const char *argv[] = { "/usr/bin/man", "-l", path, NULL };
 
 		xt_proc_run(argv, &p);
-		cr_expect_eq(p.status, 0, "man -l %s: exit %d: %s", path, p.status, p.err);
+		XT_EXPECT_EQ(p.status, 0, "man -l %s: exit: %s", path, p.err);
 		cr_expect(strstr(p.out, "XDPCOUNT(8)") && strstr(p.out, "SYNOPSIS") &&
 			  strstr(p.out, "EXIT STATUS"), "man -l does not render the page: %.300s",
 			  p.out);
@@ -172,7 +175,7 @@ static char *complete(const char *ns, const char *file, const char *words)
 		 "source '%s'; COMP_WORDS=(%s); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); "
 		 "_xdpcount; printf '%%s\\n' \"${COMPREPLY[@]}\"", file, words);
 	xt_proc_run(argv, &p);
-	cr_assert_eq(p.status, 0, "bash completion: exit %d: %s", p.status, p.err);
+	XT_ASSERT_EQ(p.status, 0, "bash completion: exit: %s", p.err);
 	out = p.out;
 	free(p.err);
 	return out;

@@ -11,7 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "traffic.h"
+#include "checks.h"
+#include "json.h"
+#include "paths.h"
+#include "proc.h"
 
 TestSuite(live_demo, .timeout = 60);
 
@@ -48,7 +51,7 @@ Test(live_demo, short_run)
 	snprintf(bin, sizeof(bin), "%s/xdpcount-demo", dirname(dir));
 	setenv("XC_DEMO_SECONDS", "4", 1);
 	xt_proc_run(argv, &p);
-	cr_assert_eq(p.status, 0, "xdpcount-demo: exit %d: %s", p.status, p.err);
+	XT_ASSERT_EQ(p.status, 0, "xdpcount-demo: exit: %s", p.err);
 	line = p.out_len > 1 ? p.out + p.out_len - 1 : p.out;
 	while (line > p.out && line[-1] != '\n')
 		line--;
@@ -56,8 +59,8 @@ Test(live_demo, short_run)
 	cr_assert(last, "the last line is not JSON: %s", line);
 	cr_expect(json_object_get_boolean(xt_json_get("final", last, "final")), "not final");
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
-		cr_expect_gt(get(last, classes[i][0], classes[i][1], "packets"), 0,
-			     "the demo drove no %s.%s traffic", classes[i][0], classes[i][1]);
+		XT_EXPECT_GT(get(last, classes[i][0], classes[i][1], "packets"), 0,
+			     "%s.%s packets the demo drove", classes[i][0], classes[i][1]);
 	cr_expect(has_port(xt_json_get("ports", last, "top_dst_ports"), "tcp", 5001),
 		  "no TCP transfer to port 5001");
 	cr_expect(has_port(xt_json_get("ports", last, "top_dst_ports"), "udp", 5002),

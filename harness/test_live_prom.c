@@ -16,9 +16,18 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
+#include "checks.h"
 #include "cli.h"
-#include "traffic.h"
+#include "clock.h"
+#include "fixtures.h"
+#include "http.h"
+#include "json.h"
 #include "libxdpcount.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
+#include "sockets.h"
+#include "testnet.h"
 
 #define UDP_PORT 5002
 #define UDP_SPORT 40002
@@ -77,7 +86,7 @@ static void expect_sample(const char *text, unsigned long long want, const char 
 	vsnprintf(series, sizeof(series), fmt, ap);
 	va_end(ap);
 	cr_expect(sample(text, series, &v), "no series %s", series);
-	cr_expect_eq(v, want, "%s: got %llu, want %llu", series, v, want);
+	XT_EXPECT_EQ(v, want, "%s", series);
 }
 
 /* promtool reads the exposition from stdin; it must find nothing to say. */
@@ -91,15 +100,15 @@ static void expect_promtool_ok(const char *text)
 	int fd = mkstemp(path);
 
 	cr_assert(fd >= 0, "mkstemp: %s", strerror(errno));
-	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text), "writing %s", path);
+	XT_ASSERT_EQ(write(fd, text, strlen(text)), (ssize_t)strlen(text), "writing %s", path);
 	close(fd);
 	memcpy(args, argv, sizeof(args));
 	args[3] = path;
 	xt_proc_run(args, &p);
 	unlink(path);
-	cr_expect_eq(p.status, 0, "promtool check metrics: exit %d: %s%s", p.status, p.out, p.err);
-	cr_expect_eq(strlen(p.out) + strlen(p.err), 0, "promtool check metrics says: %s%s",
-		     p.out, p.err);
+	XT_EXPECT_EQ(p.status, 0, "promtool check metrics: exit: %s%s", p.out, p.err);
+	XT_EXPECT_EQ(strlen(p.out) + strlen(p.err), 0, "promtool check metrics says: %s%s", p.out,
+		     p.err);
 	xt_proc_free(&p);
 }
 
@@ -173,11 +182,11 @@ Test(live_prom, exposition_of_mix)
 
 	xt_expect_load(&exp, "mix", "mix.pcap");
 	xc = xt_open(NULL);
-	cr_assert_eq(xc_replay_file(xc, exp.path, &res, err, sizeof(err)), XC_REPLAY_OK, "%s", err);
+	XT_ASSERT_EQ(xc_replay_file(xc, exp.path, &res, err, sizeof(err)), XC_REPLAY_OK, "%s", err);
 	xt_snapshot(xc, &s);
 	f = open_memstream(&text, &len);
 	cr_assert(f, "open_memstream");
-	cr_expect_eq(xc_prom_snapshot(f, &s, NULL, 0, 10), 0, "writing the exposition");
+	XT_EXPECT_EQ(xc_prom_snapshot(f, &s, NULL, 0, 10), 0, "writing the exposition");
 	fclose(f);
 	/* Test runs arrive on the loopback device unless told otherwise. */
 	expect_core(text, "lo", &exp.c);
@@ -229,7 +238,7 @@ static char *metrics_with_udp(int port, char **head)
 	for (int t = 0; t < 5000; t += 100) {
 		free(body);
 		free(*head);
-		cr_assert_eq(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
+		XT_ASSERT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
 			     "GET /metrics");
 		if (sample(body, series, &v) && v == UDP_N)
 			return body;
@@ -256,10 +265,10 @@ Test(live_prom, cli_endpoint)
 	expect_sample(body, 1, "xdpcount_attached{interface=\"%s\",mode=\"native\"}", net.if_a);
 	expect_sample(body, 0, "xdpcount_rx_dropped_total{interface=\"%s\"}", net.if_a);
 	expect_promtool_ok(body);
-	cr_expect_eq(xt_http_get(net.ns_a, "127.0.0.1", port, "/", NULL, &nf), 404, "GET / is not 404");
+	XT_EXPECT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/", NULL, &nf), 404, "GET /");
 	free(nf);
-	cr_expect_eq(xt_http_get(net.ns_a, "127.0.0.1", port, "/metricsx", NULL, &nf), 404,
-		     "GET /metricsx is not 404");
+	XT_EXPECT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/metricsx", NULL, &nf), 404,
+		     "GET /metricsx");
 	free(nf);
 	free(head);
 	free(body);
@@ -347,18 +356,17 @@ Test(live_prom, prometheus_scrapes)
 	send_traffic();
 	start_prometheus(port);
 	v = wait_query("up%7Bjob%3D%22xdpcount%22%7D", 1);
-	cr_assert_eq(v, 1, "prometheus never scraped xdpcount (up = %lld): %s", v,
-		     xt_bg_err(&prom));
+	XT_ASSERT_EQ(v, 1, "prometheus never scraped xdpcount (up =): %s", xt_bg_err(&prom));
 	snprintf(q, sizeof(q), "xdpcount_l4_packets_total%%7Binterface%%3D%%22%s%%22,"
 		 "class%%3D%%22udp%%22%%7D", net.if_a);
 	v = wait_query(q, UDP_N);
-	cr_expect_eq(v, UDP_N, "prometheus: l4 udp packets: got %lld, want %d", v, UDP_N);
+	XT_EXPECT_EQ(v, UDP_N, "prometheus: l4 udp packets");
 	v = wait_query("sum(xdpcount_l4_packets_total%7Bclass%3D%22icmp%22%7D)", PINGS);
-	cr_expect_eq(v, PINGS, "prometheus: icmp packets: got %lld, want %d", v, PINGS);
+	XT_EXPECT_EQ(v, PINGS, "prometheus: icmp packets");
 	snprintf(q, sizeof(q), "xdpcount_l4_bytes_total%%7Binterface%%3D%%22%s%%22,"
 		 "class%%3D%%22udp%%22%%7D", net.if_a);
 	v = wait_query(q, UDP_N * (14 + 20 + 8 + UDP_LEN));
-	cr_expect_eq(v, UDP_N * (14 + 20 + 8 + UDP_LEN), "prometheus: l4 udp bytes: got %lld", v);
+	XT_EXPECT_EQ(v, UDP_N * (14 + 20 + 8 + UDP_LEN), "prometheus: l4 udp bytes");
 	xt_bg_signal(&prom, SIGTERM);
 	cr_expect(xt_bg_wait(&prom, 10000), "prometheus did not stop on SIGTERM");
 }

@@ -7,7 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "program.h"
 
 /* A counter that has counted one fixture, read batch-wise or key by key. */
 static struct xc_counter *counted(const struct xt_expect *exp, bool keywise)
@@ -20,8 +23,8 @@ static struct xc_counter *counted(const struct xt_expect *exp, bool keywise)
 	xc_config_default(&cfg);
 	cfg.keywise_reads = keywise;
 	xc = xt_open(&cfg);
-	cr_expect_eq(xt_run_capture(xc, exp->path, &opts, &res), XC_REPLAY_OK,
-		     "%s: replay", exp->name);
+	XT_EXPECT_EQ(xt_run_capture(xc, exp->path, &opts, &res), XC_REPLAY_OK, "%s: replay",
+		     exp->name);
 	return xc;
 }
 
@@ -71,8 +74,7 @@ static void check_keywise(const char *name, const char *file)
 	xt_expect_sources_eq(what, k.sources, k.n_sources, b.sources, b.n_sources);
 	xt_expect_ports_eq(what, k.ports, k.n_ports, b.ports, b.n_ports);
 	xt_expect_flows_eq(what, k.flows, k.n_flows, b.flows, b.n_flows);
-	cr_expect_eq(k.n_ifaces, b.n_ifaces, "%s: interfaces %zu, %zu", what,
-		     k.n_ifaces, b.n_ifaces);
+	XT_EXPECT_EQ(k.n_ifaces, b.n_ifaces, "%s: interfaces", what);
 	for (size_t i = 0; i < k.n_ifaces && i < b.n_ifaces; i++)
 		xt_expect_counters_eq(what, &k.ifaces[i].c, &b.ifaces[i].c);
 	expect_table_stats_eq(what, &k, &b);
@@ -137,8 +139,7 @@ static void expect_top(const char *name, const struct xc_snapshot *s, int kind,
 
 	cr_assert(idx, "out of memory");
 	got = k->top(s, n, idx);
-	cr_expect_eq(got, want, "%s: top %zu %s: %zu entries, want %zu",
-		     name, n, k->table, got, want);
+	XT_EXPECT_EQ(got, want, "%s: top %zu %s: entries", name, n, k->table);
 	for (size_t i = 0; i < got && i < want; i++) {
 		bool in = idx[i] < len;
 
@@ -146,9 +147,9 @@ static void expect_top(const char *name, const struct xc_snapshot *s, int kind,
 			  idx[i], len);
 		if (!in)
 			break;
-		cr_expect_eq(k->rank(base + idx[i] * k->size, sorted + i * k->size), 0,
-			     "%s: top %zu %s: place %zu is entry %zu, not the sort's",
-			     name, n, k->table, i, idx[i]);
+		XT_EXPECT_EQ(k->rank(base + idx[i] * k->size, sorted + i * k->size), 0,
+			     "%s: top %zu %s: place %zu (entry %zu) against the full sort", name, n,
+			     k->table, i, idx[i]);
 	}
 	free(idx);
 }

@@ -13,9 +13,12 @@
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include <json-c/json.h>
-#include "harness.h"
-#include "traffic.h"
+#include "checks.h"
+#include "paths.h"
+#include "proc.h"
+#include "program.h"
 #include "rss.h"
+#include "testnet.h"
 
 #define TICKS 10000
 #define TICKS_STR "10000"
@@ -46,9 +49,8 @@ static void tick(struct xc_counter *xc, struct xc_snapshot *prev, struct xc_snap
 	xc_top_sources(cur, TOP_N, idx);
 	xc_top_ports(cur, TOP_N, idx);
 	xc_top_flows(cur, TOP_N, idx);
-	cr_assert_eq(cur->total.total.packets, prev->total.total.packets,
-		     "no traffic, yet the total moved from %llu to %llu",
-		     prev->total.total.packets, cur->total.total.packets);
+	XT_ASSERT_EQ(cur->total.total.packets, prev->total.total.packets,
+		     "total packets with no traffic, as before");
 	xc_snapshot_free(prev);
 	*prev = *cur;
 }
@@ -70,7 +72,7 @@ Test(soak, library_ticks, .timeout = 120)
 	xc = xt_open(&cfg);
 	rc = xc_replay_file(xc, xt_pcap_path(path, sizeof(path), "mix.pcap"), &res, err,
 			    sizeof(err));
-	cr_assert_eq(rc, XC_REPLAY_OK, "replaying mix.pcap: %s", err);
+	XT_ASSERT_EQ(rc, XC_REPLAY_OK, "replaying mix.pcap: %s", err);
 	xt_snapshot(xc, &prev);
 	cr_assert_gt(prev.n_flows, 0, "mix.pcap left no flows to read");
 	for (int i = 0; i < WARMUP_TICKS; i++)
@@ -153,10 +155,10 @@ Test(soak, cli_ticks, .timeout = 300)
 	cr_assert(wait_lines(LATE_TICK), "the CLI stopped before tick %d", LATE_TICK);
 	late = xt_mem_in_use(bg.pid);
 	cr_assert(xt_bg_wait(&bg, CLI_WAIT_MS), "the CLI did not end after %d ticks", TICKS);
-	cr_expect_eq(bg.status, 0, "the CLI exited with %d", bg.status);
+	XT_EXPECT_EQ(bg.status, 0, "the CLI's exit code");
 	out = xt_bg_out(&bg);
 	lines = lines_out();
-	cr_expect_eq(lines, TICKS, "the CLI printed %lu lines for %d ticks", lines, TICKS);
+	XT_EXPECT_EQ(lines, TICKS, "lines the CLI printed, one per tick");
 	expect_last_line_json(out);
 	free(out);
 	cr_expect(early && late <= early + RSS_GROWTH_MAX,

@@ -14,7 +14,11 @@
  */
 #include <string.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "capture.h"
+#include "checks.h"
+#include "cpus.h"
+#include "fixtures.h"
+#include "program.h"
 
 #define SMALL_TABLE 1000
 
@@ -22,21 +26,16 @@
 static void expect_lru_stats(const char *name, const char *table, const struct xc_table *t,
 			     size_t n, size_t listed)
 {
-	cr_expect_eq(t->capacity, SMALL_TABLE, "%s: %s: capacity %llu, want %d",
-		     name, table, t->capacity, SMALL_TABLE);
+	XT_EXPECT_EQ(t->capacity, SMALL_TABLE, "%s: %s: capacity", name, table);
 	cr_expect(t->entries <= t->capacity, "%s: %s: %llu entries in a table of %llu",
 		  name, table, t->entries, t->capacity);
 	cr_expect(t->entries > 0, "%s: %s: the table is empty", name, table);
-	cr_expect_eq(t->entries, listed, "%s: %s: entries %llu, the snapshot lists %zu",
-		     name, table, t->entries, listed);
-	cr_expect_eq(t->inserted + t->failed, n,
-		     "%s: %s: inserted %llu + failed %llu, want %zu keys",
-		     name, table, t->inserted, t->failed, n);
-	cr_expect_eq(t->failed, 0, "%s: %s: failed %llu: an LRU evicts instead",
-		     name, table, t->failed);
-	cr_expect_eq(t->evicted, t->inserted - t->entries,
-		     "%s: %s: evicted %llu, want inserted %llu - entries %llu",
-		     name, table, t->evicted, t->inserted, t->entries);
+	XT_EXPECT_EQ(t->entries, listed, "%s: %s: entries, as the snapshot lists", name, table);
+	XT_EXPECT_EQ(t->inserted + t->failed, n, "%s: %s: inserted + failed, one per key", name,
+		     table);
+	XT_EXPECT_EQ(t->failed, 0, "%s: %s: failed (an LRU evicts instead)", name, table);
+	XT_EXPECT_EQ(t->evicted, t->inserted - t->entries,
+		     "%s: %s: evicted, want inserted - entries", name, table);
 	cr_expect(t->evicted >= n - t->capacity, "%s: %s: evicted %llu, want at least %llu",
 		  name, table, t->evicted, n - t->capacity);
 	cr_log_info("%s: %s: %zu keys into %llu entries: %llu kept, %llu evicted, %llu failed",
@@ -47,10 +46,10 @@ static void expect_lru_stats(const char *name, const char *table, const struct x
 static void expect_keys_once(const struct xt_expect *exp)
 {
 	for (size_t i = 0; i < exp->n_sources; i++)
-		cr_assert_eq(exp->sources[i].pb.packets, 1, "%s: source %zu seen more than once",
+		XT_ASSERT_EQ(exp->sources[i].pb.packets, 1, "%s: source %zu seen more than once",
 			     exp->name, i);
 	for (size_t i = 0; i < exp->n_flows; i++)
-		cr_assert_eq(exp->flows[i].val.packets, 1, "%s: flow %zu seen more than once",
+		XT_ASSERT_EQ(exp->flows[i].val.packets, 1, "%s: flow %zu seen more than once",
 			     exp->name, i);
 }
 
@@ -72,7 +71,7 @@ static void check_small_tables(const char *name, struct xt_run_opts *opts)
 	cfg.source_entries = SMALL_TABLE;
 	cfg.flow_entries = SMALL_TABLE;
 	xc = xt_open(&cfg);
-	cr_expect_eq(xt_run_capture(xc, exp.path, opts, &res), XC_REPLAY_OK, "%s: replay", name);
+	XT_EXPECT_EQ(xt_run_capture(xc, exp.path, opts, &res), XC_REPLAY_OK, "%s: replay", name);
 	xt_snapshot(xc, &s);
 
 	xt_expect_counters_eq(name, &s.total, &exp.c);

@@ -13,10 +13,12 @@
 #include <linux/bpf.h>
 #include <bpf/bpf.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "fixtures.h"
 #include "frame_class.h"
 #include "parse_copy.h"
 #include "parse_copy.skel.h"
+#include "program.h"
 
 #define FRAME_MAX 65536
 #define FAILURES_SHOWN 10 /* per fixture; the rest are counted */
@@ -75,7 +77,7 @@ static bool check_prefix(struct trunc_ctx *t, const struct xt_case *k,
 	err = xc_counter_probe(t->xc, data, p, t->out, sizeof(t->out), &probe);
 	if (err) {
 		if (show)
-			cr_expect_eq(err, 0, "%s: case %lu (%s): %zu-byte prefix: probe: %s",
+			XT_EXPECT_EQ(err, 0, "%s: case %lu (%s): %zu-byte prefix: probe: %s",
 				     t->exp->name, t->frame, k->description, p, strerror(-err));
 		return false;
 	}
@@ -104,8 +106,7 @@ static int every_prefix(void *ctx, const __u8 *data, size_t len)
 
 	cr_assert_lt(t->frame, t->exp->n_cases, "%s: more records than cases", t->exp->name);
 	k = &t->exp->cases[t->frame];
-	cr_assert_eq(len, k->len, "%s: case %lu: %zu bytes, declared %zu",
-		     t->exp->name, t->frame, len, k->len);
+	XT_ASSERT_EQ(len, k->len, "%s: case %lu: bytes, as declared", t->exp->name, t->frame);
 	if (!k->skipped) {
 		cr_assert(k->l3_offset >= 0 && (k->malformed || k->l4 < 0 || k->l4_offset >= 0),
 			  "%s: case %lu (%s): gen.py recorded no header offsets",
@@ -134,13 +135,11 @@ static void check_truncations(const char *name, const char *file)
 	xt_probe_config(&cfg);
 	t->xc = xt_open(&cfg);
 	t->exp = &exp;
-	xt_expect_ok(xc_counter_reset(t->xc), "xc_counter_reset");
+	XT_EXPECT_OK(xc_counter_reset(t->xc), "xc_counter_reset");
 	rc = xc_capture_each(exp.path, every_prefix, t, &res, err, sizeof(err));
-	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
-	cr_expect_eq(t->frame, exp.n_cases, "%s: %lu records, %zu cases",
-		     name, t->frame, exp.n_cases);
-	cr_expect_eq(t->failed, 0, "%s: %lu of %lu prefixes failed", name, t->failed,
-		     t->prefixes);
+	XT_EXPECT_EQ(rc, XC_REPLAY_OK, "%s: xc_capture_each (%s)", name, err);
+	XT_EXPECT_EQ(t->frame, exp.n_cases, "%s: records, one per case", name);
+	XT_EXPECT_EQ(t->failed, 0, "%s: prefixes that failed, of %lu", name, t->prefixes);
 	cr_log_info("truncation: %s: %lu frames, %lu prefixes: %s", name, t->frame,
 		    t->prefixes, t->failed ? "FAILED" : "passed");
 	xc_counter_close(t->xc);
@@ -157,11 +156,15 @@ XT_OWN_FRAMES(TRUNCATION_TEST)
 
 #define FIXTURE_NAME(name, file) #name,
 
-/* A fixture added to the harness's list has frames of its own or is named a copy. */
+/*
+ * A fixture added to the harness's list has frames of its own, is named a
+ * copy, or is counted whole only (frames beyond a test run, a damaged record).
+ */
 Test(truncation, every_fixture_is_covered)
 {
 	static const char *const own[] = { XT_OWN_FRAMES(FIXTURE_NAME) };
 	static const char *const copies[] = XT_MIX_COPIES;
+	static const char *const whole[] = { XT_WHOLE_ONLY(FIXTURE_NAME) };
 	static const char *const all[] = { XT_FIXTURES(FIXTURE_NAME) };
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
@@ -171,7 +174,10 @@ Test(truncation, every_fixture_is_covered)
 			found |= !strcmp(all[i], own[j]);
 		for (size_t j = 0; j < sizeof(copies) / sizeof(copies[0]); j++)
 			found |= !strcmp(all[i], copies[j]);
-		cr_expect(found, "fixture %s: not in XT_OWN_FRAMES nor XT_MIX_COPIES", all[i]);
+		for (size_t j = 0; j < sizeof(whole) / sizeof(whole[0]); j++)
+			found |= !strcmp(all[i], whole[j]);
+		cr_expect(found, "fixture %s: in none of XT_OWN_FRAMES, XT_MIX_COPIES, XT_WHOLE_ONLY",
+			  all[i]);
 	}
 }
 
@@ -229,10 +235,10 @@ static int check_copy(void *ctx, const __u8 *data, size_t len)
 	if (k->skipped)
 		return 0;
 	err = bpf_prog_test_run_opts(bpf_program__fd(t->skel->progs.parse_copy), &run);
-	cr_assert_eq(err, 0, "%s: case %lu: test run: %s", t->exp->name, t->frame - 1,
+	XT_ASSERT_EQ(err, 0, "%s: case %lu: test run: %s", t->exp->name, t->frame - 1,
 		     strerror(errno));
-	cr_assert_eq(run.retval, XDP_PASS, "%s: case %lu: action %u: the copy failed",
-		     t->exp->name, t->frame - 1, run.retval);
+	XT_ASSERT_EQ(run.retval, XDP_PASS, "%s: case %lu: action (not XDP_PASS: the copy failed)",
+		     t->exp->name, t->frame - 1);
 	prefix_class(k, cut, &want);
 	copy_class(t->skel, &got);
 	t->checked++;
@@ -258,9 +264,8 @@ static void check_header_copies(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	t.exp = &exp;
 	rc = xc_capture_each(exp.path, check_copy, &t, &res, err, sizeof(err));
-	cr_expect_eq(rc, XC_REPLAY_OK, "%s: xc_capture_each: %d (%s)", name, rc, err);
-	cr_expect_eq(t.failed, 0, "%s: %lu of %lu header copies misparsed", name, t.failed,
-		     t.checked);
+	XT_EXPECT_EQ(rc, XC_REPLAY_OK, "%s: xc_capture_each (%s)", name, err);
+	XT_EXPECT_EQ(t.failed, 0, "%s: header copies misparsed, of %lu", name, t.checked);
 	cr_log_info("header copy: %s: %lu frames, %lu longer than the copy: %s", name,
 		    t.checked, t.cut, t.failed ? "FAILED" : "passed");
 	parse_copy_bpf__destroy(t.skel);

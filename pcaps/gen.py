@@ -35,7 +35,7 @@ from scapy.layers.inet import (ICMP, IP, TCP, UDP, IPOption_NOP,  # noqa: E402
                                IPOption_Router_Alert, IPOption_RR)
 from scapy.layers.inet6 import (ICMPv6EchoReply, ICMPv6EchoRequest, IPv6,  # noqa: E402
                                 IPv6ExtHdrDestOpt, IPv6ExtHdrFragment,
-                                IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, PadN)
+                                IPv6ExtHdrHopByHop, IPv6ExtHdrRouting, Jumbo, PadN)
 from scapy.layers.ipsec import AH  # noqa: E402
 from scapy.layers.l2 import (ARP, GRE, LLC, CookedLinux, Dot1AD, Dot1Q,  # noqa: E402
                              Dot3, Ether)
@@ -48,6 +48,7 @@ from scapy.utils import PcapNgWriter, RawPcapNgReader, RawPcapReader  # noqa: E4
 
 T0 = 1700000000                       # record i is stamped T0 + i * 1 ms
 ETH_HLEN = 14                         # shorter frames are never run: "skipped"
+WIRE_MAX = 262144                     # libpcap's largest frame: longer wire lengths are not true
 SIZE_BUCKETS = (64, 127, 255, 511, 1023, 1518, None)   # RMON (RFC 2819), le; None = >1518
 L3_CLASSES = ("ipv4", "ipv6", "arp", "other")
 L4_CLASSES = ("tcp", "udp", "icmp", "icmpv6", "other")
@@ -134,7 +135,7 @@ def header_offsets(pkt):
 @dataclass
 class Frame:
     data: bytes            # the bytes written to the capture (caplen)
-    wirelen: int           # original length (== len(data) except in the snaplen fixture)
+    wirelen: int           # the record's original length (below len(data) only when declared bad)
     description: str
     skipped: bool
     l3: str
@@ -147,6 +148,16 @@ class Frame:
     l3_offset: int = None  # where scapy put the network-layer header (None: built as bytes)
     l4_offset: int = None  # where it put the upper-layer header (None: not IP)
 
+    @property
+    def bad_length(self):
+        """A wire length that cannot be true: below the captured length, or above WIRE_MAX."""
+        return self.wirelen < len(self.data) or self.wirelen > WIRE_MAX
+
+    @property
+    def counted(self):
+        """The bytes the frame counts: its wire length, or what was captured when that is bad."""
+        return len(self.data) if self.bad_length else self.wirelen
+
 
 class Case:
     """One fixture: an ordered list of frames, each with its declared meaning."""
@@ -157,7 +168,7 @@ class Case:
         self.frames = []
 
     def add(self, pkt, description, *, l3=None, l4=None, src=None, port=None, flow=None,
-            malformed=False, vlan=False, skipped=False, snap=None):
+            malformed=False, vlan=False, skipped=False, snap=None, wirelen=None):
         """Append one frame.  pkt: a scapy packet, cut(packet, length) or bytes.  The
         keyword arguments are the frame's meaning; they are checked for consistency among
         themselves (not against the bytes) and later summed into the expected counts.
@@ -171,6 +182,7 @@ class Case:
         vlan      outer EtherType is 0x8100 or 0x88A8
         skipped   frame shorter than 14 bytes (never run, counts only in "skipped")
         snap      write only the first `snap` bytes (caplen < wirelen)
+        wirelen   write this as the record's original length instead (a corrupt record)
         """
         offsets = (None, None)
         if isinstance(pkt, Cut):
@@ -178,7 +190,7 @@ class Case:
         elif not isinstance(pkt, bytes):
             offsets = header_offsets(pkt)
         data = pkt if isinstance(pkt, bytes) else bytes(pkt)
-        wirelen = len(data)
+        wirelen = len(data) if wirelen is None else wirelen
         if snap is not None:
             data = data[:snap]
         where = "%s frame %d (%s)" % (self.name, len(self.frames), description)
@@ -244,15 +256,20 @@ def expected_counts(description, frames, **extra):
         d["bytes"] += n
 
     out = {"description": description, "frames": len(frames), "skipped": 0,
-           "truncated": False,
+           "truncated": False, "damaged": False,
+           "snapped": sum(1 for f in frames if len(f.data) < f.counted),
+           "bad_length": sum(1 for f in frames if f.bad_length),
+           "first_ns": stamp_ns(0) if frames else None,
+           "last_ns": stamp_ns(len(frames) - 1) if frames else None,
            "total": pb(), "malformed": pb(), "vlan": pb(),
            "l3": {k: pb() for k in L3_CLASSES}, "l4": {k: pb() for k in L4_CLASSES}}
     sizes = {le: pb() for le in SIZE_BUCKETS}
     sources, ports, flows, cases = {}, {}, {}, []
 
     for i, f in enumerate(frames):
-        n = len(f.data)
-        cases.append({"frame": i, "description": f.description, "len": n,
+        n = f.counted
+        cases.append({"frame": i, "description": f.description, "len": len(f.data),
+                      "wire_len": f.wirelen, "bytes": n, "bad_length": f.bad_length,
                       "skipped": f.skipped, "l3": f.l3, "l4": f.l4,
                       "malformed": f.malformed, "vlan": f.vlan,
                       "l3_offset": f.l3_offset, "l4_offset": f.l4_offset,
@@ -891,11 +908,11 @@ def build_short_frames(c):
 
 @fixture("snaplen")
 def build_snaplen(c):
-    """Records cut by a 96-byte snap length: counted as written (caplen), not orig_len."""
+    """Records cut by a 96-byte snap length: wire bytes (orig_len) count, headers as captured."""
     ip = dict(src=V4A, dst=V4B)
     ip6 = dict(src=V6A, dst=V6B)
     c.add(E()/IP(**ip)/TCP(sport=9100, dport=9101)/Raw(b"x" * 946), snap=96,
-          description="1000-byte IPv4 TCP captured at 96: tcp port 9101, 96 bytes",
+          description="1000-byte IPv4 TCP captured at 96: tcp port 9101, 1000 bytes",
           l3="ipv4", l4="tcp", src=V4A, port=("tcp", 9101), flow=(V4A, V4B, 9100, 9101, "tcp"))
     c.add(E()/IP(**ip)/UDP(sport=9100, dport=9102)/Raw(b"x" * 1472), snap=42,
           description="1514-byte IPv4 UDP captured at 42 (exactly through UDP): port 9102",
@@ -917,6 +934,72 @@ def build_snaplen(c):
     c.add(E()/IP(**ip)/UDP(sport=9100, dport=9107)/Raw(b"x" * 20),
           description="short IPv4 UDP not cut by the snap length: port 9107",
           l3="ipv4", l4="udp", src=V4A, port=("udp", 9107), flow=(V4A, V4B, 9100, 9107, "udp"))
+    c.add(E()/IP(**ip)/TCP(sport=9100, dport=9108)/Raw(b"x" * 8946), snap=96,
+          description="9000-byte IPv4 TCP jumbo frame captured at 96: 9000 bytes, > 1518",
+          l3="ipv4", l4="tcp", src=V4A, port=("tcp", 9108), flow=(V4A, V4B, 9100, 9108, "tcp"))
+    c.add(big_frame(100000, "udp", 9109), snap=96,
+          description="100000-byte GRO IPv4 UDP super-frame captured at 96: 100000 bytes",
+          l3="ipv4", l4="udp", src=V4A, port=("udp", 9109), flow=(V4A, V4B, 9100, 9109, "udp"))
+
+
+def big_frame(n, proto, dport):
+    """An n-byte frame from V4A (IPv4 UDP or TCP) or V6A (IPv6 TCP jumbogram) to dport.
+    Above 65535 bytes IPv4's length fields cannot hold the size: they say 0, as in
+    GRO and BIG TCP captures.  The IPv6 one carries a hop-by-hop jumbo payload option."""
+    if proto == "tcp6":
+        hdr = (E()/IPv6(src=V6A, dst=V6B, plen=0)
+               / IPv6ExtHdrHopByHop(options=[Jumbo(jumboplen=n - 14 - 40)])
+               / TCP(sport=9100, dport=dport, flags="A", chksum=0))
+    elif proto == "tcp":
+        hdr = E()/IP(src=V4A, dst=V4B, len=0, chksum=0)/TCP(sport=9100, dport=dport, flags="A",
+                                                               chksum=0)
+    else:
+        hdr = E()/IP(src=V4A, dst=V4B, len=0, chksum=0)/UDP(sport=9100, dport=dport, len=0,
+                                                               chksum=0)
+    pkt = hdr/Raw(b"\xb1" * (n - len(hdr)))
+    assert len(bytes(pkt)) == n, (n, len(bytes(pkt)))
+    return pkt
+
+
+@fixture("big_frames")
+def build_big_frames(c):
+    """Frames of 65537, 70000, 73728, 100000 and 262144 bytes between 60-byte ones."""
+    c.add(E()/IP(src=V4A, dst=V4B)/UDP(sport=9100, dport=9200)/Padding(b"\x00" * 18),
+          "60-byte IPv4 UDP before the big ones",
+          l3="ipv4", l4="udp", src=V4A, port=("udp", 9200), flow=(V4A, V4B, 9100, 9200, "udp"))
+    for n, proto, dport in ((65537, "udp", 9201), (70000, "udp", 9202), (73728, "tcp", 9203),
+                            (100000, "tcp6", 9204), (262144, "tcp", 9205)):
+        src, l3, l4 = (V6A, "ipv6", "tcp") if proto == "tcp6" else (V4A, "ipv4", proto)
+        dst = V6B if l3 == "ipv6" else V4B
+        c.add(big_frame(n, proto, dport),
+              "%d-byte %s %s to port %d" % (n, l3, "jumbogram TCP" if proto == "tcp6"
+                                            else l4.upper(), dport),
+              l3=l3, l4=l4, src=src, port=(l4, dport), flow=(src, dst, 9100, dport, l4))
+    c.add(E()/IP(src=V4A, dst=V4B)/UDP(sport=9100, dport=9200)/Padding(b"\x00" * 18),
+          "60-byte IPv4 UDP after them",
+          l3="ipv4", l4="udp", src=V4A, port=("udp", 9200), flow=(V4A, V4B, 9100, 9200, "udp"))
+
+
+@fixture("bad_lengths")
+def build_bad_lengths(c):
+    """Records whose wire length cannot be true count their captured length (bad_length)."""
+    def udp(dport, payload):
+        return E()/IP(src=V4A, dst=V4B)/UDP(sport=9100, dport=dport)/Raw(b"x" * payload)
+
+    def meaning(dport):
+        return dict(l3="ipv4", l4="udp", src=V4A, port=("udp", dport),
+                    flow=(V4A, V4B, 9100, dport, "udp"))
+
+    c.add(udp(9300, 18), "60-byte IPv4 UDP, wire length 60", **meaning(9300))
+    c.add(udp(9301, 58), "100 bytes captured, wire length 60 (below): bad, counts 100",
+          wirelen=60, **meaning(9301))
+    c.add(udp(9302, 6), "48 bytes captured claiming 4 GB on the wire: bad, counts 48",
+          wirelen=4000000000, **meaning(9302))
+    c.add(udp(9303, 54), "96 bytes captured claiming 262145 (above libpcap's maximum): bad",
+          wirelen=WIRE_MAX + 1, **meaning(9303))
+    c.add(udp(9304, 54), "96 bytes captured of 262144 on the wire: true, snapped",
+          wirelen=WIRE_MAX, **meaning(9304))
+    c.add(udp(9305, 18), "60-byte IPv4 UDP after them", **meaning(9305))
 
 
 # --------------------------------------------------------------------------------------
@@ -1107,6 +1190,11 @@ def stamp(i):
     return T0 + i // 1000, (i % 1000) * 1000
 
 
+def stamp_ns(i):
+    sec, usec = stamp(i)
+    return sec * 1000000000 + usec * 1000
+
+
 def pcap_bytes(frames, linktype=LINKTYPE_ETHERNET, nsec=False, endian="<", snaplen=262144):
     """A classic pcap file: (frames: [(data, wirelen)])."""
     magic = 0xa1b23c4d if nsec else 0xa1b2c3d4
@@ -1138,6 +1226,30 @@ def write_pcapng(path, frames):
     w.close()
 
 
+def ng_block(btype, body):
+    """One pcapng block (little-endian): type, total length, body, total length."""
+    return struct.pack("<II", btype, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+def ng_shb():
+    return ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+
+
+def ng_idb(linktype, name):
+    """An interface description block with if_name (option 2); if_tsresol is the default, us."""
+    name = name.encode()
+    opts = struct.pack("<HH", 2, len(name)) + name + b"\0" * (-len(name) % 4) + b"\0" * 4
+    return ng_block(1, struct.pack("<HHI", linktype, 0, 0) + opts)
+
+
+def ng_epb(iface, i, data, wirelen):
+    """An enhanced packet block on interface `iface`, stamped like record i."""
+    sec, usec = stamp(i)
+    ts = sec * 1000000 + usec
+    body = struct.pack("<IIIII", iface, ts >> 32, ts & 0xffffffff, len(data), wirelen)
+    return ng_block(6, body + data + b"\0" * (-len(data) % 4))
+
+
 def write_file(path, data):
     with open(path, "wb") as f:
         f.write(data)
@@ -1159,6 +1271,25 @@ def write_case(outdir, case, name=None, frames=None, snaplen=262144, **extra):
     write_file(os.path.join(outdir, name + ".pcap"), pcap_bytes(records(frames), snaplen=snaplen))
     write_json(os.path.join(outdir, name + ".expect.json"), case.expect(frames, **extra))
     return [name + ".pcap", name + ".expect.json"]
+
+
+DAMAGED_AT = 20
+
+
+def build_two_ifaces(c):
+    """Frames of a few hosts, written alternately on interfaces eth0 and wlan0."""
+    for i in range(12):
+        sport = 9400 + i
+        if i % 3 == 2:
+            c.add(E()/IPv6(src=V6A, dst=V6B)/UDP(sport=sport, dport=53)/Raw(b"q" * 20),
+                  "IPv6 UDP to 53 on %s" % ("eth0", "wlan0")[i % 2],
+                  l3="ipv6", l4="udp", src=V6A, port=("udp", 53),
+                  flow=(V6A, V6B, sport, 53, "udp"))
+        else:
+            c.add(E()/IP(src=V4A, dst=V4B)/TCP(sport=sport, dport=443, flags="S"),
+                  "IPv4 TCP SYN to 443 on %s" % ("eth0", "wlan0")[i % 2],
+                  l3="ipv4", l4="tcp", src=V4A, port=("tcp", 443),
+                  flow=(V4A, V4B, sport, 443, "tcp"))
 
 
 def write_all(outdir):
@@ -1198,6 +1329,37 @@ def write_all(outdir):
     written += ["mix.pcapng", "mix_pcapng.expect.json", "mix_nsec.pcap", "mix_nsec.expect.json",
                 "mix_be.pcap", "mix_be.expect.json"]
 
+    # two_ifaces.pcapng: two named Ethernet interfaces, frames on both
+    two = Case("two_ifaces", "pcapng with two named Ethernet interfaces (eth0, wlan0), frames "
+               "alternating between them; libpcap does not say which one a frame came from")
+    build_two_ifaces(two)
+    blocks = [ng_shb(), ng_idb(LINKTYPE_ETHERNET, "eth0"), ng_idb(LINKTYPE_ETHERNET, "wlan0")]
+    blocks += [ng_epb(i % 2, i, f.data, f.wirelen) for i, f in enumerate(two.frames)]
+    write_file(os.path.join(outdir, "two_ifaces.pcapng"), b"".join(blocks))
+    write_json(os.path.join(outdir, "two_ifaces.expect.json"), two.expect())
+    written += ["two_ifaces.pcapng", "two_ifaces.expect.json"]
+
+    # damaged captures: DAMAGED_AT good records of mix, then one libpcap cannot read
+    good = mix.frames[:DAMAGED_AT]
+    after = records(mix.frames[DAMAGED_AT:DAMAGED_AT + 1])
+    sec, usec = stamp(DAMAGED_AT)
+    write_file(os.path.join(outdir, "damaged.pcap"), pcap_bytes(records(good)) + struct.pack(
+        "<IIII", sec, usec, WIRE_MAX + 1, WIRE_MAX + 1) + b"\xdd" * 64 + pcap_bytes(after)[24:])
+    write_json(os.path.join(outdir, "damaged.expect.json"), Case("", (
+        "%d records of mix, then a record claiming %d captured bytes (more than libpcap "
+        "reads): the counts are those of the %d" % (DAMAGED_AT, WIRE_MAX + 1, DAMAGED_AT))
+    ).expect(good, truncated=True, damaged=True))
+    blocks = [ng_shb(), ng_idb(LINKTYPE_ETHERNET, "eth0")]
+    blocks += [ng_epb(0, i, f.data, f.wirelen) for i, f in enumerate(good)]
+    blocks += [ng_idb(LINKTYPE_RAW, "tun0"), ng_epb(1, DAMAGED_AT, *after[0])]
+    write_file(os.path.join(outdir, "damaged.pcapng"), b"".join(blocks))
+    write_json(os.path.join(outdir, "damaged_pcapng.expect.json"), Case("", (
+        "%d records of mix as pcapng, then a second interface of link type RAW: "
+        "the counts are those of the %d" % (DAMAGED_AT, DAMAGED_AT))
+    ).expect(good, truncated=True, damaged=True))
+    written += ["damaged.pcap", "damaged.expect.json", "damaged.pcapng",
+                "damaged_pcapng.expect.json"]
+
     # empty.pcap: a valid header, no records
     write_file(os.path.join(outdir, "empty.pcap"), pcap_bytes([]))
     write_json(os.path.join(outdir, "empty.expect.json"),
@@ -1231,8 +1393,14 @@ def write_all(outdir):
 
 def read_back(path, ng=False):
     reader = RawPcapNgReader(path) if ng else RawPcapReader(path)
+    out = []
     try:
-        return [(data, meta.wirelen) for data, meta in reader]
+        while True:
+            try:  # scapy's iterator stops at 65535 bytes
+                data, meta = reader._read_packet(size=WIRE_MAX)
+            except EOFError:
+                return out
+            out.append((data, meta.wirelen))
     finally:
         reader.close()
 
@@ -1254,6 +1422,9 @@ def verify(outdir, cases):
     same("mix_nsec.pcap", head)
     same("mix_be.pcap", head)
     same("empty.pcap", [])
+    two = Case("", "")
+    build_two_ifaces(two)
+    same("two_ifaces.pcapng", two.frames, ng=True)
     assert all(f.port[1] != FAKE_PORT for n in ("fragments", "ipv4_edge", "vlan")
                for f in cases[n].frames if f.port), "port 4444 must never be counted"
     assert len(cases["mix"].frames) == MIX_FRAMES

@@ -8,6 +8,8 @@
 /* Load-time knobs: the verifier removes what a switched-off feature costs. */
 const volatile __u32 xc_features = XC_F_ALL;
 const volatile __u32 xc_action = XDP_PASS; /* anything else: benchmarks only */
+/* Offline: the wire length comes in the metadata, as the frame's head alone is run. */
+const volatile __u32 xc_wire_meta = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -252,12 +254,22 @@ static __always_inline void count_flow(const struct xc_pkt *pkt, __u64 len)
 	flow_add(v, len, now);
 }
 
+/* The frame's length: its buffers', or offline the wire length in the metadata. */
+static __always_inline __u64 frame_len(struct xdp_md *ctx, void *data)
+{
+	__u32 *wire = (void *)(long)ctx->data_meta;
+
+	if (xc_wire_meta && (void *)(wire + 1) <= data)
+		return *wire;
+	return bpf_xdp_get_buff_len(ctx);
+}
+
 SEC("xdp.frags")
 int xdpcount(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 len = bpf_xdp_get_buff_len(ctx);
+	__u64 len = frame_len(ctx, data);
 	struct xc_counters *c;
 	struct xc_pkt pkt;
 

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Checks against the expected counts, the documented top-N order, and running captures. */
-#define _GNU_SOURCE
-#include <errno.h>
-#include <sched.h>
+/* Checks against the expected counts, a capture's JSON, and the documented top-N order. */
+#include <math.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <linux/bpf.h>
+#include <time.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "fixtures.h"
+#include "json.h"
 
 /* struct xc_counters is a row of xc_pb; these name them in ABI order. */
 static const char *const counter_names[] = {
@@ -23,25 +24,44 @@ static const char *const counter_names[] = {
 _Static_assert(N_COUNTERS * sizeof(struct xc_pb) == sizeof(struct xc_counters),
 	       "counter_names must name every counter of struct xc_counters");
 
-bool xt_expect_ok(int err, const char *what)
+char *xt_check_name(char *buf, size_t len, const char *fmt, ...)
 {
-	cr_expect_eq(err, 0, "%s: got error %d (%s), want 0", what, err,
-		     strerror(err < 0 ? -err : err));
-	return err == 0;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+char *xt_check_num(char *buf, bool is_signed, unsigned long long v)
+{
+	if (is_signed)
+		sprintf(buf, "%lld", (long long)v);
+	else
+		sprintf(buf, "%llu", v);
+	return buf;
+}
+
+bool xt_check_str(const char *got, const char *want, int how)
+{
+	if (!got || !want)
+		return false;
+	if (how == 0)
+		return !strcmp(got, want);
+	return !strstr(got, want) == (how == 2);
 }
 
 static bool expect_pb_eq(const char *what, const char *name,
 			 const struct xc_pb *got, const struct xc_pb *want)
 {
-	cr_expect_eq(got->packets, want->packets, "%s: %s packets: got %llu, want %llu",
-		     what, name, got->packets, want->packets);
-	cr_expect_eq(got->bytes, want->bytes, "%s: %s bytes: got %llu, want %llu",
-		     what, name, got->bytes, want->bytes);
-	return got->packets == want->packets && got->bytes == want->bytes;
+	bool ok = XT_EXPECT_EQ(got->packets, want->packets, "%s: %s packets", what, name);
+
+	return XT_EXPECT_EQ(got->bytes, want->bytes, "%s: %s bytes", what, name) && ok;
 }
 
 bool xt_expect_counters_eq(const char *what, const struct xc_counters *got,
-			const struct xc_counters *want)
+			   const struct xc_counters *want)
 {
 	const struct xc_pb *g = (const struct xc_pb *)got;
 	const struct xc_pb *w = (const struct xc_pb *)want;
@@ -88,7 +108,7 @@ static bool expect_bucket_bounds(const char *what, int b, const struct xc_pb *pb
 }
 
 bool xt_expect_counters_consistent(const char *what, const struct xc_counters *c,
-				bool sizes)
+				   bool sizes)
 {
 	struct xc_pb l4 = pb_sum(c->l4, XC_L4_MAX);
 	struct xc_pb ip = pb_plus(c->l3[XC_L3_IPV4], c->l3[XC_L3_IPV6]);
@@ -215,8 +235,7 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 	char name[160], field[200];
 
 	if (every) {
-		cr_expect_eq(n_got, n_want, "%s: %s entries: got %zu, want %zu",
-			     what, k->entry, n_got, n_want);
+		XT_EXPECT_EQ(n_got, n_want, "%s: %s entries", what, k->entry);
 		ok = n_got == n_want;
 	}
 	while (i < n_got || j < n_want) {
@@ -251,43 +270,173 @@ static bool expect_table(const char *what, const struct table_kind *k, bool ever
 }
 
 bool xt_expect_sources_eq(const char *what, const struct xc_source *got, size_t n_got,
-		       const struct xc_source *want, size_t n_want)
+			  const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, true, got, n_got, want, n_want);
 }
 
 bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_got,
-		     const struct xc_port *want, size_t n_want)
+			const struct xc_port *want, size_t n_want)
 {
 	return expect_table(what, &port_kind, true, got, n_got, want, n_want);
 }
 
 bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
-		     const struct xc_flow *want, size_t n_want)
+			const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, true, got, n_got, want, n_want);
 }
 
 bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
-		       const struct xc_source *want, size_t n_want)
+			  const struct xc_source *want, size_t n_want)
 {
 	return expect_table(what, &source_kind, false, got, n_got, want, n_want);
 }
 
 bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
-		     const struct xc_flow *want, size_t n_want)
+			const struct xc_flow *want, size_t n_want)
 {
 	return expect_table(what, &flow_kind, false, got, n_got, want, n_want);
 }
 
 bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
-		      const struct xt_expect *exp)
+			 const struct xt_expect *exp)
 {
 	bool ok = true;
 
 	ok &= xt_expect_sources_eq(what, s->sources, s->n_sources, exp->sources, exp->n_sources);
 	ok &= xt_expect_ports_eq(what, s->ports, s->n_ports, exp->ports, exp->n_ports);
 	ok &= xt_expect_flows_eq(what, s->flows, s->n_flows, exp->flows, exp->n_flows);
+	return ok;
+}
+
+/* ---- a capture as the CLI prints it in JSON ---- */
+
+static bool expect_ranked(const char *what, const char *list, const void *base, size_t n,
+			  size_t size, int (*rank)(const void *, const void *))
+{
+	const char *b = base;
+	bool ok = true;
+
+	for (size_t i = 0; i + 1 < n; i++) {
+		bool in_order = rank(b + i * size, b + (i + 1) * size) < 0;
+
+		cr_expect(in_order, "%s: %s: entries %zu and %zu are out of order",
+			  what, list, i, i + 1);
+		ok &= in_order;
+	}
+	return ok;
+}
+
+static bool expect_u64_key(const char *what, struct json_object *o, const char *key,
+			   unsigned long long want)
+{
+	unsigned long long got = json_object_get_uint64(xt_json_get(what, o, key));
+
+	XT_EXPECT_EQ(got, want, "%s: %s", what, key);
+	return got == want;
+}
+
+/* RFC 3339, UTC, nanoseconds: gen.py's stamp written the way the contract says. */
+static void rfc3339_ns(long long ns, char *buf, size_t len)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+
+	gmtime_r(&sec, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns % 1000000000);
+}
+
+static bool expect_near(const char *what, const char *key, struct json_object *v, double want)
+{
+	double got = json_object_get_double(v);
+	bool ok = json_object_is_type(v, json_type_double) &&
+		  fabs(got - want) <= 1e-9 * fabs(want);
+
+	cr_expect(ok, "%s: capture.%s: %.17g, want %.17g", what, key, got, want);
+	return ok;
+}
+
+/* capture: first and last record times, duration, and total's rates over it. */
+static bool expect_capture_summary(const char *what, struct json_object *o,
+				   const struct xt_expect *exp)
+{
+	struct json_object *c = xt_json_get(what, o, "capture");
+	const char *keys[] = { "first", "last", "duration", "pps", "bps" };
+	char first[64], last[64];
+	double d;
+	bool ok = true;
+
+	if (exp->first_ns < 0) {
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+			bool null = json_object_is_type(xt_json_get(what, c, keys[i]), json_type_null);
+
+			cr_expect(null, "%s: capture.%s of no records is not null", what, keys[i]);
+			ok &= null;
+		}
+		return ok;
+	}
+	rfc3339_ns(exp->first_ns, first, sizeof(first));
+	rfc3339_ns(exp->last_ns, last, sizeof(last));
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_get(what, c, "first")), first,
+			"%s: capture.first", what);
+	XT_EXPECT_STREQ(json_object_get_string(xt_json_get(what, c, "last")), last,
+			"%s: capture.last", what);
+	ok &= !strcmp(json_object_get_string(xt_json_get(what, c, "first")), first) &&
+	      !strcmp(json_object_get_string(xt_json_get(what, c, "last")), last);
+	d = (double)(exp->last_ns - exp->first_ns) / 1e9;
+	if (d <= 0)
+		return ok & json_object_is_type(xt_json_get(what, c, "pps"), json_type_null);
+	ok &= expect_near(what, "duration", xt_json_get(what, c, "duration"), d);
+	ok &= expect_near(what, "pps", xt_json_get(what, c, "pps"), exp->c.total.packets / d);
+	ok &= expect_near(what, "bps", xt_json_get(what, c, "bps"), exp->c.total.bytes * 8.0 / d);
+	return ok;
+}
+
+bool xt_expect_json_capture(const char *what, struct json_object *o, const struct xt_expect *exp)
+{
+	struct json_object *flows = xt_json_get(what, o, "flows");
+	struct json_object *ifs = xt_json_get(what, o, "interfaces");
+	struct xc_counters c;
+	long le[XC_SIZE_BUCKETS];
+	struct xc_source *src;
+	struct xc_port *ports;
+	struct xc_flow *fl;
+	size_t n_src, n_ports, n_fl;
+	bool ok = true;
+
+	xt_json_counters(what, o, &c, le);
+	ok &= xt_expect_counters_eq(what, &c, &exp->c);
+	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
+		XT_EXPECT_EQ(le[i], exp->size_le[i], "%s: sizes[%d].le", what, i);
+		ok &= le[i] == exp->size_le[i];
+	}
+	xt_json_sources(what, xt_json_get(what, o, "top_src"), &src, &n_src);
+	xt_json_ports(what, xt_json_get(what, o, "top_dst_ports"), &ports, &n_ports);
+	xt_json_flows(what, xt_json_get(what, flows, "top"), &fl, &n_fl);
+	ok &= xt_expect_sources_eq(what, src, n_src, exp->sources, exp->n_sources);
+	ok &= xt_expect_ports_eq(what, ports, n_ports, exp->ports, exp->n_ports);
+	ok &= xt_expect_flows_eq(what, fl, n_fl, exp->flows, exp->n_flows);
+	ok &= expect_ranked(what, "top_src", src, n_src, sizeof(*src), xt_rank_source);
+	ok &= expect_ranked(what, "top_dst_ports", ports, n_ports, sizeof(*ports), xt_rank_port);
+	ok &= expect_ranked(what, "flows.top", fl, n_fl, sizeof(*fl), xt_rank_flow);
+	ok &= expect_u64_key(what, flows, "count", exp->n_flows);
+	ok &= expect_u64_key(what, o, "records", exp->frames);
+	ok &= expect_u64_key(what, o, "skipped", exp->skipped);
+	ok &= expect_u64_key(what, o, "snapped", exp->snapped);
+	ok &= expect_u64_key(what, o, "bad_length", exp->bad_length);
+	XT_EXPECT_EQ(json_object_get_boolean(xt_json_get(what, o, "truncated")), exp->truncated,
+		     "%s: truncated: want", what);
+	ok &= json_object_get_boolean(xt_json_get(what, o, "truncated")) == exp->truncated;
+	/* Offline frames came from no interface of this machine: none is invented. */
+	XT_EXPECT_EQ(json_object_object_length(ifs), 0, "%s: interfaces: %s", what,
+		     json_object_to_json_string(ifs));
+	ok &= json_object_object_length(ifs) == 0;
+	ok &= expect_capture_summary(what, o, exp);
+	free(src);
+	free(ports);
+	free(fl);
 	return ok;
 }
 
@@ -315,134 +464,4 @@ int xt_rank_port(const void *a, const void *b)
 int xt_rank_flow(const void *a, const void *b)
 {
 	return rank_pb(flow_pb(a), flow_pb(b)) ?: cmp_flow_key(a, b);
-}
-
-/* ---- running captures ---- */
-
-#define XT_FRAME_MAX 65536
-
-struct xc_counter *xt_open(const struct xc_config *cfg)
-{
-	struct xc_config def;
-	struct xc_counter *xc = NULL;
-	int err;
-
-	if (!cfg) {
-		xc_config_default(&def);
-		cfg = &def;
-	}
-	err = xc_counter_open(cfg, &xc);
-	cr_assert_eq(err, 0, "xc_counter_open (features 0x%x): %s", cfg->features,
-		     strerror(-err));
-	return xc;
-}
-
-void xt_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
-{
-	int err = xc_counter_snapshot(xc, s);
-
-	cr_assert_eq(err, 0, "xc_counter_snapshot: %s", strerror(-err));
-}
-
-struct run_ctx {
-	struct xc_counter *xc;
-	const struct xt_run_opts *opts;
-	struct xc_replay *res;
-	const char *name;
-	unsigned long frame;
-	__u8 out[XT_FRAME_MAX];
-};
-
-/* One record: run it unless too short, and check it passed through untouched. */
-static void run_one(struct run_ctx *r, const __u8 *data, size_t len)
-{
-	const struct xt_expect *exp = r->opts->exp;
-	const char *desc = exp && r->frame < exp->n_cases ?
-			   exp->cases[r->frame].description : "";
-	size_t out_len = 0;
-	__u32 action = ~0u;
-	int err;
-
-	if (len < XC_MIN_FRAME) {
-		r->res->skipped++;
-		return;
-	}
-	err = xc_counter_run(r->xc, data, len, &action, r->out, sizeof(r->out), &out_len);
-	cr_expect_eq(err, 0, "%s: frame %lu (%s): BPF_PROG_TEST_RUN: %s",
-		     r->name, r->frame, desc, strerror(-err));
-	if (err)
-		return;
-	r->res->run++;
-	cr_expect_eq(action, XDP_PASS, "%s: frame %lu (%s): action %u, want XDP_PASS",
-		     r->name, r->frame, desc, action);
-	cr_expect(out_len == len && !memcmp(r->out, data, len),
-		  "%s: frame %lu (%s): the program changed the frame (%zu bytes in, %zu out)",
-		  r->name, r->frame, desc, len, out_len);
-	if (action != XDP_PASS || out_len != len || memcmp(r->out, data, len))
-		r->res->altered++;
-}
-
-static int run_record(void *ctx, const __u8 *data, size_t len)
-{
-	struct run_ctx *r = ctx;
-	const struct xt_run_opts *o = r->opts;
-
-	if (o->before)
-		o->before(o->ctx, r->frame);
-	run_one(r, data, len);
-	if (o->after)
-		o->after(o->ctx, r->frame, data, len);
-	r->frame++;
-	return 0;
-}
-
-int xt_run_capture(struct xc_counter *xc, const char *path,
-		   const struct xt_run_opts *opts, struct xc_replay *res)
-{
-	static const struct xt_run_opts none;
-	struct run_ctx *r = calloc(1, sizeof(*r));
-	struct xc_replay counted;
-	char err[512];
-	int rc;
-
-	cr_assert(r, "out of memory");
-	memset(res, 0, sizeof(*res));
-	r->xc = xc;
-	r->opts = opts ? opts : &none;
-	r->res = res;
-	r->name = r->opts->exp ? r->opts->exp->name : path;
-	rc = xc_capture_each(path, run_record, r, &counted, err, sizeof(err));
-	res->records = counted.records;
-	res->linktype = counted.linktype;
-	free(r);
-	return rc;
-}
-
-void xt_cpus_allowed(struct xt_cpus *cpus)
-{
-	cpu_set_t set;
-
-	cr_assert_eq(sched_getaffinity(0, sizeof(set), &set), 0, "sched_getaffinity: %s",
-		     strerror(errno));
-	cpus->n = 0;
-	for (int c = 0; c < CPU_SETSIZE && cpus->n < XT_MAX_CPUS; c++)
-		if (CPU_ISSET(c, &set))
-			cpus->cpu[cpus->n++] = c;
-}
-
-void xt_pin_cpu(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	cr_assert_eq(sched_setaffinity(0, sizeof(set), &set), 0, "pin to CPU %d: %s",
-		     cpu, strerror(errno));
-}
-
-void xt_round_robin(void *ctx, unsigned long frame)
-{
-	const struct xt_cpus *cpus = ctx;
-
-	xt_pin_cpu(cpus->cpu[frame % (unsigned long)cpus->n]);
 }

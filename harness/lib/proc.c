@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Run another program to its end, keeping what it wrote on stdout and stderr. */
+/* Other programs: run to their end, or in the background, keeping what they wrote. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
-#include "harness.h"
+#include "checks.h"
+#include "clock.h"
+#include "proc.h"
 
 extern char **environ;
 
@@ -54,8 +61,8 @@ void xt_proc_run(const char *const argv[], struct xt_proc *p)
 	posix_spawn_file_actions_adddup2(&fa, fileno(err), STDERR_FILENO);
 	rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	cr_assert_eq(rc, 0, "cannot run %s: %s", argv[0], strerror(rc));
-	cr_assert_eq(waitpid(pid, &st, 0), pid, "waitpid %s", argv[0]);
+	XT_ASSERT_EQ(rc, 0, "cannot run %s: %s", argv[0], strerror(rc));
+	XT_ASSERT_EQ(waitpid(pid, &st, 0), pid, "waitpid %s", argv[0]);
 	p->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	p->out = slurp(out, &p->out_len);
 	p->err = slurp(err, NULL);
@@ -68,4 +75,150 @@ void xt_proc_free(struct xt_proc *p)
 	free(p->out);
 	free(p->err);
 	memset(p, 0, sizeof(*p));
+}
+
+static int temp_fd(void)
+{
+	char path[] = "/tmp/xdpcount-test-XXXXXX";
+	int fd = mkostemp(path, O_CLOEXEC);
+
+	cr_assert(fd >= 0, "mkostemp: %s", strerror(errno));
+	unlink(path);
+	return fd;
+}
+
+void xt_bg_start(struct xt_bg *bg, const char *ns, const char *const argv[])
+{
+	const char *full[64];
+	int n = 0;
+
+	memset(bg, 0, sizeof(*bg));
+	bg->out = temp_fd();
+	bg->err = temp_fd();
+	if (ns) {
+		full[n++] = "/usr/bin/ip";
+		full[n++] = "netns";
+		full[n++] = "exec";
+		full[n++] = ns;
+	}
+	for (; *argv && n < 63; argv++)
+		full[n++] = *argv;
+	full[n] = NULL;
+	bg->pid = fork();
+	cr_assert(bg->pid >= 0, "fork: %s", strerror(errno));
+	if (bg->pid == 0) {
+		/* The test may die at a timeout; what it started dies with it. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		dup2(bg->out, STDOUT_FILENO);
+		dup2(bg->err, STDERR_FILENO);
+		execv(full[0], (char *const *)full);
+		_exit(127);
+	}
+}
+
+/* pread keeps the file offset the program writes at. */
+static char *read_fd(int fd)
+{
+	struct stat st;
+	char *buf;
+	ssize_t n;
+
+	XT_ASSERT_EQ(fstat(fd, &st), 0, "fstat: %s", strerror(errno));
+	buf = malloc((size_t)st.st_size + 1);
+	cr_assert(buf, "out of memory");
+	n = pread(fd, buf, (size_t)st.st_size, 0);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+char *xt_bg_out(const struct xt_bg *bg)
+{
+	return read_fd(bg->out);
+}
+
+char *xt_bg_err(const struct xt_bg *bg)
+{
+	return read_fd(bg->err);
+}
+
+static bool reap(struct xt_bg *bg, int flags)
+{
+	int st;
+
+	if (bg->reaped)
+		return true;
+	if (waitpid(bg->pid, &st, flags) != bg->pid)
+		return false;
+	bg->reaped = true;
+	bg->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	bg->signal = WIFSIGNALED(st) ? WTERMSIG(st) : 0;
+	return true;
+}
+
+bool xt_bg_wait(struct xt_bg *bg, int timeout_ms)
+{
+	long long start = xt_now_ms();
+
+	while (!reap(bg, WNOHANG)) {
+		if (xt_now_ms() - start >= timeout_ms)
+			return false;
+		xt_sleep_ms(10);
+	}
+	return true;
+}
+
+bool xt_bg_wait_err(struct xt_bg *bg, const char *needle, int timeout_ms)
+{
+	long long start = xt_now_ms();
+
+	for (;;) {
+		char *err = xt_bg_err(bg);
+		bool found = strstr(err, needle) != NULL;
+
+		free(err);
+		if (found)
+			return true;
+		if (reap(bg, WNOHANG) || xt_now_ms() - start >= timeout_ms)
+			return false;
+		xt_sleep_ms(10);
+	}
+}
+
+void xt_bg_signal(const struct xt_bg *bg, int sig)
+{
+	if (bg->pid > 0 && !bg->reaped)
+		kill(bg->pid, sig);
+}
+
+void xt_bg_stop(struct xt_bg *bg)
+{
+	if (bg->pid <= 0)
+		return;
+	if (!bg->reaped) {
+		kill(bg->pid, SIGKILL);
+		reap(bg, 0);
+	}
+	close(bg->out);
+	close(bg->err);
+	bg->pid = 0;
+}
+
+size_t xt_count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+unsigned long long xt_grouped_number(const char *s)
+{
+	unsigned long long v = 0;
+
+	s += strspn(s, " ");
+	for (; (*s >= '0' && *s <= '9') || *s == ','; s++)
+		if (*s != ',')
+			v = v * 10 + (unsigned long long)(*s - '0');
+	return v;
 }

@@ -6,6 +6,8 @@
 #include <sys/capability.h>
 #include "cli.h"
 
+const char *const xc_order_names[XC_ORDER_MAX] = { "packets", "bytes", "pps", "rate" };
+
 int xc_exit_for_errno(int err)
 {
 	switch (err < 0 ? -err : err) {

@@ -27,9 +27,22 @@ enum xc_format {
 	XC_FMT_JSON,
 };
 
+/* The order of the top lists: by counts since start, or by the current rate. */
+enum xc_order {
+	XC_ORDER_PACKETS,
+	XC_ORDER_BYTES,
+	XC_ORDER_PPS,
+	XC_ORDER_RATE, /* bit/s, or B/s with -B: the same order */
+	XC_ORDER_MAX,
+};
+
+extern const char *const xc_order_names[XC_ORDER_MAX];
+
 struct xc_cli {
 	struct xc_config cfg;
-	const char *read_file;   /* -r: offline mode */
+	const char **reads;      /* -r FILE...: offline mode; "-" is standard input */
+	int n_reads;
+	const char *live_only;   /* the first option given that means nothing offline */
 	const char *ifaces[XC_MAX_ATTACH];
 	int n_ifaces;
 	enum xc_format format;
@@ -39,6 +52,8 @@ struct xc_cli {
 	long count;              /* intervals; 0: until a signal */
 	long top;
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
+	enum xc_order order;     /* -o: top lists of the readable views */
+	bool bytes_rate;         /* -B: rates in bytes per second, not bits */
 	bool verbose;
 };
 

@@ -190,6 +190,18 @@ static int attach_all(struct live *lv)
 	return XC_EXIT_OK;
 }
 
+/* In generic mode the program runs after GRO: with GRO on it sees aggregates. */
+static void check_gro(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+		bool on = false;
+
+		f->gro_aggregates = f->mode == XC_MODE_GENERIC &&
+				    !xc_iface_gro(f->ifindex, &on) && on;
+	}
+}
+
 static void announce(const struct live *lv)
 {
 	fprintf(stderr, "xdpcount: counting on");
@@ -198,7 +210,13 @@ static void announce(const struct live *lv)
 			xc_mode_name(lv->ifs[i].mode),
 			lv->cli->mode == XC_MODE_AUTO && lv->ifs[i].mode == XC_MODE_GENERIC ?
 			": no native XDP here" : "");
-	fprintf(stderr, "\n");
+	fprintf(stderr, ", ingress only\n");
+	for (int i = 0; i < lv->n_ifs; i++)
+		if (lv->ifs[i].gro_aggregates)
+			fprintf(stderr, "xdpcount: note: %s is in generic mode with GRO on: packets "
+				"are counted as GRO aggregates, not wire frames "
+				"(ethtool -K %s gro off counts frames)\n",
+				lv->ifs[i].name, lv->ifs[i].name);
 }
 
 static void mark_iface_lost(struct live *lv, struct live_iface *f)
@@ -350,6 +368,33 @@ static void suspend(struct live *lv)
 	continued = 1;
 }
 
+/* The view's keys: q quits (true), o the order of the top lists, u the units. */
+static bool on_keys(struct live *lv)
+{
+	char keys[32];
+	size_t n = tty_keys(&lv->tty, keys, sizeof(keys));
+	bool redraw = false;
+
+	for (size_t i = 0; i < n; i++) {
+		switch (keys[i]) {
+		case 'q':
+		case 'Q':
+			return true;
+		case 'o':
+			lv->order = (enum xc_order)((lv->order + 1) % XC_ORDER_MAX);
+			redraw = true;
+			break;
+		case 'u':
+			lv->bytes_rate = !lv->bytes_rate;
+			redraw = true;
+			break;
+		}
+	}
+	if (redraw)
+		draw(lv);
+	return false;
+}
+
 enum wake { WAKE_TICK, WAKE_STOP };
 
 /* Sleep until the deadline, a stop signal or a quit key; redraw on resize and resume. */
@@ -382,7 +427,7 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
 		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
 		if (ppoll(&p, 1, &ts, mask) > 0 &&
-		    ((p.revents & (POLLHUP | POLLERR)) || tty_quit_key(&lv->tty)))
+		    ((p.revents & (POLLHUP | POLLERR)) || on_keys(lv)))
 			return WAKE_STOP;
 	}
 }
@@ -429,6 +474,7 @@ static int attach_and_count(struct live *lv, struct metrics_server *ms, const si
 
 	if (rc)
 		return rc;
+	check_gro(lv);
 	announce(lv);
 	rc = take_baseline(lv, attach_ns);
 	if (rc) {
@@ -461,6 +507,8 @@ int xc_cli_live(const struct xc_cli *cli)
 
 	memset(&lv, 0, sizeof(lv));
 	lv.cli = cli;
+	lv.order = cli->order;
+	lv.bytes_rate = cli->bytes_rate;
 	setup_signals(&mask);
 	rc = resolve(&lv);
 	rc = rc ?: check_free(&lv);

@@ -18,6 +18,7 @@ struct live_iface {
 	enum xc_mode mode;       /* the mode that took */
 	bool attached;
 	bool lost;               /* it disappeared while counting */
+	bool gro_aggregates;     /* generic mode with GRO on: counts are of aggregates */
 	struct xc_ifstats kbase; /* the kernel's counters when counting began */
 	struct xc_ifstats kprev; /* at the update before */
 	struct xc_ifstats kcur;  /* at this update; the last seen once lost */
@@ -34,6 +35,8 @@ struct live {
 	struct timespec wall;    /* the wall clock of cur */
 	long updates;            /* updates shown so far, this one included */
 	bool final;              /* this update is the last: the links are gone */
+	enum xc_order order;     /* of the top lists: -o, then the 'o' key */
+	bool bytes_rate;         /* B/s, not bit/s: -B, then the 'u' key */
 	struct tty tty;          /* the terminal view, when it is open */
 };
 

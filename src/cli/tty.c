@@ -129,16 +129,12 @@ int tty_draw(struct tty *t, const struct lines *l)
 	return err;
 }
 
-bool tty_quit_key(struct tty *t)
+size_t tty_keys(struct tty *t, char *keys, size_t len)
 {
-	char keys[32];
 	ssize_t n;
 
 	if (t->in_fd < 0)
-		return false;
-	n = read(t->in_fd, keys, sizeof(keys));
-	for (ssize_t i = 0; i < n; i++)
-		if (keys[i] == 'q' || keys[i] == 'Q')
-			return true;
-	return false;
+		return 0;
+	n = read(t->in_fd, keys, len);
+	return n > 0 ? (size_t)n : 0;
 }

@@ -4,6 +4,7 @@
 #define XDPCOUNT_TTY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <termios.h>
 
 struct lines;
@@ -29,7 +30,7 @@ void tty_suspend(struct tty *t);
 int tty_resume(struct tty *t);
 /* The terminal's columns and rows (80x24 when it cannot tell). */
 void tty_size(const struct tty *t, int *cols, int *rows);
-/* Whether a quit key ('q') was typed; reads what is waiting on in_fd. */
-bool tty_quit_key(struct tty *t);
+/* The keys typed since the last call (what is waiting on in_fd), at most len. */
+size_t tty_keys(struct tty *t, char *keys, size_t len);
 
 #endif /* XDPCOUNT_TTY_H */

@@ -55,16 +55,17 @@ static const struct xc_counters *iface_counters(const struct live *lv,
 	return c ? c : &zero_counters;
 }
 
-/* An interface's total rate since the update before; false without its counts. */
-static bool iface_rate(const struct live *lv, const struct live_iface *f, struct xc_rate *r)
+/* An interface's total rate from `from` to now; false without its counts. */
+static bool iface_rate(const struct live *lv, const struct xc_snapshot *from,
+		       const struct live_iface *f, struct xc_rate *r)
 {
 	const struct xc_counters *c = iface_counters(lv, &lv->cur, f->ifindex);
-	const struct xc_counters *p = iface_counters(lv, &lv->prev, f->ifindex);
+	const struct xc_counters *p = iface_counters(lv, from, f->ifindex);
 
 	if (!c)
 		return false;
 	*r = xc_rate_pb(p ? &p->total : &zero_counters.total, &c->total,
-			xc_snapshot_seconds(&lv->prev, &lv->cur));
+			xc_snapshot_seconds(from, &lv->cur));
 	return true;
 }
 
@@ -84,18 +85,12 @@ void live_rows(const struct live *lv, struct xc_view_iface *rows)
 	}
 }
 
-/* Local time for people; RFC 3339 in UTC with milliseconds for JSON. */
-static const char *fmt_time(const struct timespec *ts, char *buf, size_t len,
-			    bool rfc3339)
+/* RFC 3339 in UTC with milliseconds, for JSON. */
+static const char *rfc3339(const struct timespec *ts, char *buf, size_t len)
 {
 	struct tm tm;
 	char s[32];
 
-	if (!rfc3339) {
-		localtime_r(&ts->tv_sec, &tm);
-		strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm);
-		return buf;
-	}
 	gmtime_r(&ts->tv_sec, &tm);
 	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm);
 	snprintf(buf, len, "%.20s.%03dZ", s, (int)(ts->tv_nsec / 1000000 % 1000));
@@ -104,19 +99,29 @@ static const char *fmt_time(const struct timespec *ts, char *buf, size_t len,
 
 /* ---- the readable view ---- */
 
-#define ROW_FMT "%-12s %12s %12s %9s %10s"
+#define ROW_FMT "%-12s %11s %8s %8s %8s"
+/* Below this width the kernel's three drop counters share one column. */
+#define IFACE_FULL_WIDTH 100
+/* From this width the clock shows the date too. */
+#define DATE_WIDTH 100
 
-struct cells {
-	char pk[24], by[24], pps[24], bps[24];
-};
-
-static void fill_cells(struct cells *c, const struct xc_pb *pb, const struct xc_rate *r)
+bool feature_on(const struct live *lv, __u32 f)
 {
-	snprintf(c->pk, sizeof(c->pk), "%llu", (unsigned long long)pb->packets);
-	xc_human_bytes((double)pb->bytes, c->by, sizeof(c->by));
+	return xc_counter_config(lv->xc)->features & f;
+}
+
+const char *rate_label(const struct frame *fr)
+{
+	return fr->lv->bytes_rate ? "B/s" : "bit/s";
+}
+
+void fill_cells(const struct frame *fr, struct cells *c, const struct xc_pb *pb,
+		const struct xc_rate *r)
+{
+	xc_group(pb->packets, c->pk, sizeof(c->pk));
+	xc_human((double)pb->bytes, c->by, sizeof(c->by));
 	xc_human(r->pps, c->pps, sizeof(c->pps));
-	xc_human(r->bps, c->bps, sizeof(c->bps));
-	strncat(c->bps, "b/s", sizeof(c->bps) - strlen(c->bps) - 1);
+	xc_human(fr->lv->bytes_rate ? r->bps / 8 : r->bps, c->rate, sizeof(c->rate));
 }
 
 static double share(const struct xc_pb *pb, const struct xc_pb *total)
@@ -125,35 +130,31 @@ static double share(const struct xc_pb *pb, const struct xc_pb *total)
 }
 
 /* Compact views leave out the rows that saw nothing. */
-static void class_row(struct lines *out, const char *name, const struct xc_pb *pb,
-		      const struct xc_rate *r, const struct xc_pb *total, bool compact)
+static void class_row(struct lines *out, const struct frame *fr, const char *name,
+		      const struct xc_pb *pb, const struct xc_rate *r, const struct xc_pb *total)
 {
 	struct cells c;
 
-	if (compact && !pb->packets && pb != total)
+	if (fr->compact && !pb->packets && pb != total)
 		return;
-	fill_cells(&c, pb, r);
-	lines_add(out, ROW_FMT " %6.1f%%", name, c.pk, c.by, c.pps, c.bps,
-		  share(pb, total));
+	fill_cells(fr, &c, pb, r);
+	lines_add(out, ROW_FMT " %6.1f%%", name, c.pk, c.by, c.pps, c.rate, share(pb, total));
 }
 
-static void classes(struct lines *out, const struct xc_counters *c,
-		    const struct xc_rates *r, bool compact)
+static void classes(struct lines *out, const struct frame *fr)
 {
-	char name[24];
+	const struct xc_counters *c = &fr->lv->cur.total;
+	const struct xc_rates *r = &fr->r;
 
-	lines_add(out, ROW_FMT " %7s", "class", "packets", "bytes", "pps", "bit/s", "share");
-	class_row(out, "total", &c->total, &r->total, &c->total, compact);
-	for (int i = 0; i < XC_L3_MAX; i++) {
-		snprintf(name, sizeof(name), "%s%s", xc_l3_names[i], i == XC_L3_OTHER ? " l3" : "");
-		class_row(out, name, &c->l3[i], &r->l3[i], &c->total, compact);
-	}
-	for (int i = 0; i < XC_L4_MAX; i++) {
-		snprintf(name, sizeof(name), "%s%s", xc_l4_names[i], i == XC_L4_OTHER ? " l4" : "");
-		class_row(out, name, &c->l4[i], &r->l4[i], &c->total, compact);
-	}
-	class_row(out, "malformed", &c->malformed, &r->malformed, &c->total, compact);
-	class_row(out, "vlan", &c->vlan, &r->vlan, &c->total, compact);
+	lines_add(out, ROW_FMT " %7s", "class", "packets", "bytes", "pps", rate_label(fr),
+		  "share");
+	class_row(out, fr, "total", &c->total, &r->total, &c->total);
+	for (int i = 0; i < XC_L3_MAX; i++)
+		class_row(out, fr, xc_class_label(true, i), &c->l3[i], &r->l3[i], &c->total);
+	for (int i = 0; i < XC_L4_MAX; i++)
+		class_row(out, fr, xc_class_label(false, i), &c->l4[i], &r->l4[i], &c->total);
+	class_row(out, fr, "malformed", &c->malformed, &r->malformed, &c->total);
+	class_row(out, fr, "vlan", &c->vlan, &r->vlan, &c->total);
 }
 
 /* A kernel counter since counting began, and what this interval added. */
@@ -170,8 +171,8 @@ static const char *drop_cell(char *buf, size_t len, __u64 cur, __u64 base, __u64
 }
 
 /* The name column's width comes first (twice: pad and cut), then the cells;
- * the three kernel counters take their widths too. */
-#define IFACE_FMT "%-*.*s %12s %12s %9s %10s %-8s %*s %*s %*s"
+ * the kernel counters take their widths too. */
+#define IFACE_FMT "%-*.*s %11s %8s %8s %8s %-8s %*s %*s %*s"
 
 static const char *iface_label(const struct live_iface *f, char *buf, size_t len)
 {
@@ -183,7 +184,7 @@ static const char *iface_label(const struct live_iface *f, char *buf, size_t len
 static int iface_name_width(const struct live *lv, int width)
 {
 	char name[IF_NAMESIZE + 8];
-	int w = 12, fit = width - 13; /* 13: a space and the packets column */
+	int w = 12, fit = width - 12; /* 12: a space and the packets column */
 
 	for (int i = 0; i < lv->n_ifs; i++) {
 		int n = (int)strlen(iface_label(&lv->ifs[i], name, sizeof(name)));
@@ -195,68 +196,123 @@ static int iface_name_width(const struct live *lv, int width)
 	return w;
 }
 
-/* One interface's kernel counters: rx_dropped, rx_missed_errors, rx_errors. */
-static void iface_drops(const struct live_iface *f, char d[3][48])
+/* rx_dropped, rx_missed_errors, rx_errors; or their sum alone when narrow. */
+static int iface_drops(const struct live_iface *f, char d[3][48], bool narrow)
 {
+	if (narrow) {
+		struct xc_ifstats a, b;
+
+		a = f->kcur;
+		b = f->kbase;
+		a.rx_dropped += a.rx_missed_errors + a.rx_errors;
+		b.rx_dropped += b.rx_missed_errors + b.rx_errors;
+		drop_cell(d[0], sizeof(d[0]), a.rx_dropped, b.rx_dropped,
+			  f->kprev.rx_dropped + f->kprev.rx_missed_errors + f->kprev.rx_errors);
+		d[1][0] = d[2][0] = '\0';
+		return 1;
+	}
 	drop_cell(d[0], sizeof(d[0]), f->kcur.rx_dropped, f->kbase.rx_dropped,
 		  f->kprev.rx_dropped);
 	drop_cell(d[1], sizeof(d[1]), f->kcur.rx_missed_errors,
 		  f->kbase.rx_missed_errors, f->kprev.rx_missed_errors);
 	drop_cell(d[2], sizeof(d[2]), f->kcur.rx_errors, f->kbase.rx_errors,
 		  f->kprev.rx_errors);
+	return 3;
 }
 
-static void interfaces(struct lines *out, const struct live *lv, int width)
+/* The attach mode, starred when the counts are of GRO aggregates (a note says so). */
+static const char *mode_cell(const struct live_iface *f, char *buf, size_t len)
 {
-	int w = iface_name_width(lv, width), dw[3] = { 11, 11, 11 };
+	snprintf(buf, len, "%s%s", xc_mode_name(f->mode), f->gro_aggregates ? "*" : "");
+	return buf;
+}
+
+static void iface_row(struct lines *out, const struct frame *fr, const struct live_iface *f,
+		      int w, const int *dw, char d[3][48])
+{
+	const struct live *lv = fr->lv;
+	const struct xc_counters *c = iface_counters(lv, &lv->cur, f->ifindex);
+	char name[IF_NAMESIZE + 8], mode[16];
+	struct xc_rate r;
+	struct cells cl;
+
+	iface_label(f, name, sizeof(name));
+	mode_cell(f, mode, sizeof(mode));
+	if (!iface_rate(lv, fr->from, f, &r)) {
+		/* Several interfaces, no per-interface counts: --no-ifaces. */
+		lines_add(out, IFACE_FMT, w, w, name, "off", "off", "off", "off", mode,
+			  dw[0], d[0], dw[1], d[1], dw[2], d[2]);
+		return;
+	}
+	fill_cells(fr, &cl, &c->total, &r);
+	lines_add(out, IFACE_FMT, w, w, name, cl.pk, cl.by, cl.pps, cl.rate, mode,
+		  dw[0], d[0], dw[1], d[1], dw[2], d[2]);
+}
+
+static void gro_note(struct lines *out, const struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		if (!lv->ifs[i].gro_aggregates)
+			continue;
+		lines_add(out, "* GRO on: packets are aggregates, not wire frames "
+			  "(ethtool -K %s gro off)", lv->ifs[i].name);
+		return;
+	}
+}
+
+static void interfaces(struct lines *out, const struct frame *fr)
+{
+	const struct live *lv = fr->lv;
+	bool narrow = fr->width && fr->width < IFACE_FULL_WIDTH;
+	int w = iface_name_width(lv, fr->width), dw[3] = { 11, 11, 11 };
 	char (*d)[3][48] = calloc((size_t)(lv->n_ifs ? lv->n_ifs : 1), sizeof(*d));
 
 	if (!d)
 		return;
 	/* A cell like "123456 +7890" widens its column rather than push the rest. */
 	for (int i = 0; i < lv->n_ifs; i++) {
-		iface_drops(&lv->ifs[i], d[i]);
-		for (int k = 0; k < 3; k++) {
+		int k = iface_drops(&lv->ifs[i], d[i], narrow);
+
+		while (k--) {
 			int n = (int)strlen(d[i][k]);
 
 			dw[k] = n > dw[k] ? n : dw[k];
 		}
 	}
-	lines_add(out, IFACE_FMT, w, w, "interface", "packets", "bytes", "pps", "bit/s",
-		  "mode", dw[0], "rx_dropped", dw[1], "rx_missed", dw[2], "rx_errors");
-	for (int i = 0; i < lv->n_ifs; i++) {
-		const struct live_iface *f = &lv->ifs[i];
-		const struct xc_counters *c = iface_counters(lv, &lv->cur, f->ifindex);
-		char name[IF_NAMESIZE + 8];
-		struct xc_rate r;
-		struct cells cl;
-
-		iface_label(f, name, sizeof(name));
-		if (!iface_rate(lv, f, &r)) {
-			lines_add(out, IFACE_FMT, w, w, name, "-", "-", "-", "-",
-				  xc_mode_name(f->mode), dw[0], d[i][0], dw[1], d[i][1],
-				  dw[2], d[i][2]);
-			continue;
-		}
-		fill_cells(&cl, &c->total, &r);
-		lines_add(out, IFACE_FMT, w, w, name, cl.pk, cl.by, cl.pps, cl.bps,
-			  xc_mode_name(f->mode), dw[0], d[i][0], dw[1], d[i][1], dw[2], d[i][2]);
-	}
+	if (narrow)
+		dw[1] = dw[2] = 0;
+	lines_add(out, IFACE_FMT, w, w, "interface", "packets", "bytes", "pps", rate_label(fr),
+		  "mode", dw[0], narrow ? "kernel drop" : "rx_dropped", dw[1],
+		  narrow ? "" : "rx_missed", dw[2], narrow ? "" : "rx_errors");
+	for (int i = 0; i < lv->n_ifs; i++)
+		iface_row(out, fr, &lv->ifs[i], w, dw, d[i]);
+	gro_note(out, lv);
 	free(d);
 }
 
-static void tables(struct lines *out, const struct xc_snapshot *s)
+static void tables(struct lines *out, const struct frame *fr)
 {
 	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
+	static const __u32 feature[XC_TAB_MAX] = { XC_F_SOURCES, XC_F_FLOWS, XC_F_IFACES };
+	const struct xc_snapshot *s = &fr->lv->cur;
 	char buf[XC_TAB_MAX][96];
 
 	for (int i = 0; i < XC_TAB_MAX; i++) {
 		const struct xc_table *t = &s->tables[i];
 
-		snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu evicted, %llu failed)",
-			 names[i], (unsigned long long)t->entries,
-			 (unsigned long long)t->capacity, (unsigned long long)t->evicted,
-			 (unsigned long long)t->failed);
+		if (!feature_on(fr->lv, feature[i]))
+			snprintf(buf[i], sizeof(buf[i]), "%s off", names[i]);
+		else
+			snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu evicted, %llu failed)",
+				 names[i], (unsigned long long)t->entries,
+				 (unsigned long long)t->capacity, (unsigned long long)t->evicted,
+				 (unsigned long long)t->failed);
+	}
+	/* A line per table when one line would be cut by the terminal. */
+	if (fr->width && (int)(strlen(buf[0]) + strlen(buf[1]) + strlen(buf[2]) + 12) > fr->width) {
+		for (int i = 0; i < XC_TAB_MAX; i++)
+			lines_add(out, "%s%s", i ? "        " : "tables: ", buf[i]);
+		return;
 	}
 	lines_add(out, "tables: %s, %s, %s", buf[0], buf[1], buf[2]);
 }
@@ -272,188 +328,159 @@ static void size_label(int i, char *buf, size_t len)
 }
 
 /* The histogram, with a bar of '#' scaled to the largest bucket. */
-static void sizes(struct lines *out, const struct xc_counters *c,
-		  const struct xc_rates *r, int width, bool compact)
+static void sizes(struct lines *out, const struct frame *fr)
 {
-	int bar_max = (width ? width : 100) - 68;
+	const struct xc_counters *c = &fr->lv->cur.total;
+	int bar_max = (fr->width ? fr->width : 100) - 62;
 	__u64 max = 0;
 	char name[24], bar[128];
 
+	if (!feature_on(fr->lv, XC_F_SIZES)) {
+		lines_add(out, "frame sizes: off (--no-sizes)");
+		return;
+	}
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++)
 		if (c->sizes[i].packets > max)
 			max = c->sizes[i].packets;
 	if (bar_max > (int)sizeof(bar) - 1)
 		bar_max = sizeof(bar) - 1;
-	lines_add(out, ROW_FMT " %7s", "frame size", "packets", "bytes", "pps", "bit/s", "share");
+	lines_add(out, ROW_FMT " %7s", "frame size", "packets", "bytes", "pps", rate_label(fr),
+		  "share");
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
 		struct cells cl;
 		int n = max && bar_max > 0 ?
 			(int)((double)c->sizes[i].packets * bar_max / (double)max + 0.5) : 0;
 
-		if (compact && !c->sizes[i].packets)
+		if (fr->compact && !c->sizes[i].packets)
 			continue;
 		size_label(i, name, sizeof(name));
-		fill_cells(&cl, &c->sizes[i], &r->sizes[i]);
+		fill_cells(fr, &cl, &c->sizes[i], &fr->r.sizes[i]);
 		memset(bar, '#', (size_t)n);
 		bar[n] = '\0';
-		lines_add(out, ROW_FMT " %6.1f%%%s%s", name, cl.pk, cl.by, cl.pps, cl.bps,
+		lines_add(out, ROW_FMT " %6.1f%%%s%s", name, cl.pk, cl.by, cl.pps, cl.rate,
 			  share(&c->sizes[i], &c->total), n ? " " : "", bar);
 	}
 }
 
-static void top_sources(struct lines *out, const struct xc_snapshot *s, size_t *idx,
-			size_t n)
+static const char *hms(__u64 ns, char *buf, size_t len)
 {
-	char a[64], h[24], title[48];
+	__u64 s = ns / 1000000000ull;
 
-	n = xc_top_sources(s, n, idx);
-	snprintf(title, sizeof(title), "top sources (%zu seen)", s->n_sources);
-	lines_add(out, "%-39s %12s %12s", title, "packets", "bytes");
-	for (size_t i = 0; i < n; i++) {
-		const struct xc_source *e = &s->sources[idx[i]];
-
-		lines_add(out, "%-39s %12llu %12s", xc_addr_str(&e->addr, a, sizeof(a)),
-			  (unsigned long long)e->pb.packets,
-			  xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
-	}
-}
-
-static void top_ports(struct lines *out, const struct xc_snapshot *s, size_t *idx,
-		      size_t n)
-{
-	char p[8], h[24], title[48], port[16];
-
-	n = xc_top_ports(s, n, idx);
-	snprintf(title, sizeof(title), "top destination ports (%zu seen)", s->n_ports);
-	lines_add(out, "%-39s %12s %12s", title, "packets", "bytes");
-	for (size_t i = 0; i < n; i++) {
-		const struct xc_port *e = &s->ports[idx[i]];
-
-		snprintf(port, sizeof(port), "%u", e->port);
-		lines_add(out, "%-6s %-32s %12llu %12s", xc_proto_str(e->proto, p, sizeof(p)),
-			  port, (unsigned long long)e->pb.packets,
-			  xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
-	}
-}
-
-/* ADDR:PORT, [ADDR]:PORT for IPv6, the bare address when the protocol has no ports. */
-static const char *endpoint(char *buf, size_t len, const struct xc_addr *addr,
-			    __u16 port, __u8 proto)
-{
-	char a[64];
-	bool v6 = xc_addr_str(addr, a, sizeof(a)) && strchr(a, ':');
-
-	if (proto != 6 && proto != 17)
-		snprintf(buf, len, "%s", a);
-	else
-		snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", port);
+	snprintf(buf, len, "%llu:%02llu:%02llu", (unsigned long long)(s / 3600),
+		 (unsigned long long)(s / 60 % 60), (unsigned long long)(s % 60));
 	return buf;
 }
 
-static void top_flows(struct lines *out, const struct xc_snapshot *s, size_t *idx,
-		      size_t n)
+/* What matters most first: a narrow terminal cuts the end off. */
+static void header(struct lines *out, const struct frame *fr)
 {
-	const struct xc_table *t = &s->tables[XC_TAB_FLOWS];
-	char sa[80], da[80], p[8], h[24], title[64];
-
-	n = xc_top_flows(s, n, idx);
-	snprintf(title, sizeof(title), "top flows (%llu seen, %llu evicted)",
-		 (unsigned long long)t->inserted, (unsigned long long)t->evicted);
-	lines_add(out, "%-71s %10s %12s", title, "packets", "bytes");
-	for (size_t i = 0; i < n; i++) {
-		const struct xc_flow *e = &s->flows[idx[i]];
-		const struct xc_flow_key *k = &e->key;
-
-		endpoint(sa, sizeof(sa), &k->src, k->sport, k->proto);
-		endpoint(da, sizeof(da), &k->dst, k->dport, k->proto);
-		lines_add(out, "%-6s %-30s -> %-30s %10llu %12s",
-			  xc_proto_str(e->key.proto, p, sizeof(p)), sa, da,
-			  (unsigned long long)e->val.packets,
-			  xc_human_bytes((double)e->val.bytes, h, sizeof(h)));
-	}
-}
-
-static void header(struct lines *out, const struct live *lv, bool tty)
-{
-	char ifs[512] = "", when[40];
-	__u64 up = (lv->cur.mono_ns - lv->start_ns) / 1000000000ull;
+	const struct live *lv = fr->lv;
+	char ifs[512] = "", when[40], up[32];
 	size_t len = 0;
+	struct tm tm;
 
 	for (int i = 0; i < lv->n_ifs && len < sizeof(ifs); i++)
-		len += (size_t)snprintf(ifs + len, sizeof(ifs) - len, "%s%s %s%s",
+		len += (size_t)snprintf(ifs + len, sizeof(ifs) - len, "%s%s (%s%s)",
 					i ? ", " : "", lv->ifs[i].name,
 					xc_mode_name(lv->ifs[i].mode),
-					lv->ifs[i].lost ? " (gone)" : "");
-	/* What matters most first: a narrow terminal cuts the end off. */
-	lines_add(out, "xdpcount on %s   up %llu:%02llu:%02llu   every %gs%s%s   %s", ifs,
-		  (unsigned long long)(up / 3600), (unsigned long long)(up / 60 % 60),
-		  (unsigned long long)(up % 60), lv->cli->interval,
-		  lv->final ? "   final" : "", tty && !lv->final ? "   q quits" : "",
-		  fmt_time(&lv->wall, when, sizeof(when), false));
+					lv->ifs[i].lost ? ", gone" : "");
+	/* The clock is last: the names give way to their count rather than cut it. */
+	if (fr->width && (int)len + 58 > fr->width) /* 58: the rest of the line */
+		snprintf(ifs, sizeof(ifs), "%d interface%s", lv->n_ifs, lv->n_ifs > 1 ? "s" : "");
+	localtime_r(&lv->wall.tv_sec, &tm);
+	strftime(when, sizeof(when), !fr->width || fr->width >= DATE_WIDTH ?
+		 "%Y-%m-%d %H:%M:%S" : "%H:%M:%S", &tm);
+	hms(lv->cur.mono_ns - lv->start_ns, up, sizeof(up));
+	if (lv->final)
+		lines_add(out, "xdpcount on %s, ingress   final: averages over %s   %s", ifs, up,
+			  when);
+	else
+		lines_add(out, "xdpcount on %s, ingress   up %s   every %gs   %s", ifs, up,
+			  lv->cli->interval, when);
 }
 
-/* Rows for each top list: --top, or an equal share of what the screen has left. */
-static size_t list_rows(const struct live *lv, size_t used, int height, bool compact)
+/* The keys, on the terminal's last row. */
+static void footer(struct lines *out, const struct frame *fr)
 {
-	size_t top = (size_t)lv->cli->top;
-	long left;
-
-	if (!height)
-		return top;
-	/* Three lists, each with a heading, and a gap before it unless compact. */
-	left = ((long)height - (long)used - (compact ? 3 : 6)) / 3;
-	if (left < 0)
-		left = 0;
-	return (size_t)left < top ? (size_t)left : top;
+	lines_add(out, "q quit   o order: %s   u units: %s", xc_order_names[fr->lv->order],
+		  rate_label(fr));
 }
 
-static void blank_unless_compact(struct lines *out, bool compact)
+static void gap(struct lines *out, const struct frame *fr)
 {
-	if (!compact)
+	if (!fr->compact)
 		lines_add(out, "%s", "");
 }
 
-/* Returns the length the top lists got. */
-static size_t render_view(const struct live *lv, struct lines *out, int width, int height,
-		    bool compact)
-{
-	const struct xc_counters *c = &lv->cur.total;
-	size_t top = (size_t)lv->cli->top, *idx = calloc(top ? top : 1, sizeof(*idx));
-	struct xc_rates r;
-	size_t n;
+/* What may be left out, least needed first, when the terminal is short. */
+enum extras {
+	WITH_SIZES = 1,
+	WITH_TABLES = 2,
+};
 
-	xc_snapshot_rates(&lv->prev, &lv->cur, &r);
-	header(out, lv, height > 0);
-	blank_unless_compact(out, compact);
-	classes(out, c, &r, compact);
-	blank_unless_compact(out, compact);
-	interfaces(out, lv, width);
-	tables(out, &lv->cur);
-	blank_unless_compact(out, compact);
-	sizes(out, c, &r, width, compact);
-	if (!idx)
-		return 0;
-	n = list_rows(lv, out->n, height, compact);
-	blank_unless_compact(out, compact);
-	top_sources(out, &lv->cur, idx, n);
-	blank_unless_compact(out, compact);
-	top_ports(out, &lv->cur, idx, n);
-	blank_unless_compact(out, compact);
-	top_flows(out, &lv->cur, idx, n);
-	free(idx);
-	return n;
+/* Everything above the top lists. */
+static void upper(struct lines *out, const struct frame *fr, int extras)
+{
+	header(out, fr);
+	gap(out, fr);
+	classes(out, fr);
+	gap(out, fr);
+	interfaces(out, fr);
+	if (extras & WITH_TABLES)
+		tables(out, fr);
+	if (extras & WITH_SIZES) {
+		gap(out, fr);
+		sizes(out, fr);
+	}
+}
+
+/*
+ * The fullest layout whose top lists get their share (3 rows, or --top):
+ * with gaps, then compact, then without the histogram, then without tables.
+ * Unbounded (text) views list --top entries of each.
+ */
+static void layout(struct frame *fr, struct lines *out)
+{
+	static const struct { bool compact; int extras; } tries[] = {
+		{ false, WITH_SIZES | WITH_TABLES }, { true, WITH_SIZES | WITH_TABLES },
+		{ true, WITH_TABLES }, { true, 0 },
+	};
+	size_t n = sizeof(tries) / sizeof(tries[0]), top = (size_t)fr->lv->cli->top;
+	size_t rows[TOP_LISTS] = { top, top, top };
+
+	for (size_t t = 0; fr->height && t < n; t++) {
+		long budget;
+
+		fr->compact = tries[t].compact;
+		upper(out, fr, tries[t].extras);
+		/* Three headings, a gap before each unless compact, and the footer. */
+		budget = (long)fr->height - (long)out->n - (fr->compact ? 3 : 6) - 1;
+		if (top_rows(fr, budget, rows) || t + 1 == n)
+			break;
+		lines_free(out);
+	}
+	if (!fr->height)
+		upper(out, fr, WITH_SIZES | WITH_TABLES);
+	top_lists(out, fr, rows);
+	if (!fr->height)
+		return;
+	while (out->n + 1 < (size_t)fr->height)
+		lines_add(out, "%s", "");
+	footer(out, fr);
 }
 
 void live_lines(const struct live *lv, struct lines *out, int width, int height)
 {
-	size_t want = lv->cli->top < 3 ? (size_t)lv->cli->top : 3;
-	size_t n = render_view(lv, out, width, height, false);
+	struct frame fr = { .lv = lv, .from = &lv->prev, .width = width, .height = height };
 
-	/* Too tall for the screen: the compact view leaves room for the top lists. */
-	if (height && (out->n > (size_t)height || n < want)) {
-		lines_free(out);
-		render_view(lv, out, width, height, true);
-	}
+	/* The final block: averages over the whole run, not the last interval's. */
+	fr.start.mono_ns = lv->start_ns;
+	if (lv->final)
+		fr.from = &fr.start;
+	xc_snapshot_rates(fr.from, &lv->cur, &fr.r);
+	xc_entry_rates(fr.from, &lv->cur, &fr.er); /* without them, rates show as 0 */
+	layout(&fr, out);
+	xc_entry_rates_free(&fr.er);
 }
 
 /* ---- the JSON line ---- */
@@ -493,7 +520,7 @@ static struct json_object *json_rates(const struct live *lv, const struct xc_rat
 	for (int i = 0; i < lv->n_ifs; i++) {
 		struct xc_rate ir;
 
-		if (iface_rate(lv, &lv->ifs[i], &ir))
+		if (iface_rate(lv, &lv->prev, &lv->ifs[i], &ir))
 			json_object_object_add(ifs, lv->ifs[i].name, json_rate(&ir));
 	}
 	json_object_object_add(o, "l3", l3);
@@ -579,6 +606,87 @@ static void json_names(const struct live *lv, struct json_object *o)
 	json_object_object_add(o, "lost", lost);
 }
 
+/* A CLOCK_MONOTONIC stamp of this update as wall-clock RFC 3339. */
+static struct json_object *json_mono_time(const struct live *lv, __u64 mono_ns)
+{
+	__u64 ago = lv->cur.mono_ns > mono_ns ? lv->cur.mono_ns - mono_ns : 0;
+	__u64 wall = (__u64)lv->wall.tv_sec * 1000000000ull + (__u64)lv->wall.tv_nsec - ago;
+	struct timespec ts = { (time_t)(wall / 1000000000ull), (long)(wall % 1000000000ull) };
+	char buf[48];
+
+	return json_object_new_string(rfc3339(&ts, buf, sizeof(buf)));
+}
+
+/* Each listed entry's rate this interval, by the list's own order (xc_top_*). */
+static void json_entry_rates(struct json_object *a, const struct xc_rate *r,
+			     const size_t *idx, size_t n)
+{
+	for (size_t i = 0; i < n && i < json_object_array_length(a) && r; i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+
+		json_object_object_add(e, "pps", json_num(r[idx[i]].pps, 3));
+		json_object_object_add(e, "bps", json_num(r[idx[i]].bps, 3));
+	}
+}
+
+static void json_flow_times(const struct live *lv, struct json_object *a, const size_t *idx,
+			    size_t n)
+{
+	for (size_t i = 0; i < n && i < json_object_array_length(a); i++) {
+		struct json_object *e = json_object_array_get_idx(a, i);
+		const struct xc_flow *f = &lv->cur.flows[idx[i]];
+
+		json_object_object_add(e, "first_seen", json_mono_time(lv, f->val.first_seen));
+		json_object_object_add(e, "last_seen", json_mono_time(lv, f->val.last_seen));
+	}
+}
+
+/* Rates per top-list entry and flow times, on the lists xc_json_snapshot made. */
+static void json_top_extras(const struct live *lv, struct json_object *o)
+{
+	const struct xc_snapshot *s = &lv->cur;
+	size_t top = (size_t)lv->cli->top, *idx = calloc(top ? top : 1, sizeof(*idx)), n;
+	struct json_object *flows = NULL, *a = NULL;
+	struct xc_entry_rates er;
+
+	if (!idx || xc_entry_rates(&lv->prev, s, &er)) {
+		free(idx);
+		return;
+	}
+	n = xc_top_sources(s, top, idx);
+	if (json_object_object_get_ex(o, "top_src", &a))
+		json_entry_rates(a, er.sources, idx, n);
+	n = xc_top_ports(s, top, idx);
+	if (json_object_object_get_ex(o, "top_dst_ports", &a))
+		json_entry_rates(a, er.ports, idx, n);
+	n = xc_top_flows(s, top, idx);
+	if (json_object_object_get_ex(o, "flows", &flows) &&
+	    json_object_object_get_ex(flows, "top", &a)) {
+		json_entry_rates(a, er.flows, idx, n);
+		json_flow_times(lv, a, idx, n);
+	}
+	xc_entry_rates_free(&er);
+	free(idx);
+}
+
+/* The run's average since counting began, and how counts relate to the wire. */
+static void json_run(const struct live *lv, struct json_object *o)
+{
+	struct xc_snapshot start = { .mono_ns = lv->start_ns };
+	struct json_object *avg = json_object_new_object();
+	struct json_object *gro = json_object_new_array();
+	struct xc_rates r;
+
+	xc_snapshot_rates(&start, &lv->cur, &r);
+	json_object_object_add(avg, "total", json_rate(&r.total));
+	json_object_object_add(o, "average", avg);
+	json_object_object_add(o, "direction", json_object_new_string("ingress"));
+	for (int i = 0; i < lv->n_ifs; i++)
+		if (lv->ifs[i].gro_aggregates)
+			json_object_array_add(gro, json_object_new_string(lv->ifs[i].name));
+	json_object_object_add(o, "gro_aggregates", gro);
+}
+
 struct json_object *live_json(const struct live *lv)
 {
 	struct json_object *o = xc_json_snapshot(&lv->cur, (size_t)lv->cli->top);
@@ -587,11 +695,13 @@ struct json_object *live_json(const struct live *lv)
 
 	if (!o)
 		return NULL;
+	json_top_extras(lv, o);
+	json_run(lv, o);
 	xc_snapshot_rates(&lv->prev, &lv->cur, &r);
 	json_object_object_add(o, "interfaces", json_interfaces(lv));
 	json_names(lv, o);
 	json_object_object_add(o, "time", json_object_new_string(
-		fmt_time(&lv->wall, when, sizeof(when), true)));
+		rfc3339(&lv->wall, when, sizeof(when))));
 	json_object_object_add(o, "elapsed",
 			       json_num((double)(lv->cur.mono_ns - lv->start_ns) / 1e9, 3));
 	json_object_object_add(o, "interval", json_num(r.seconds, 6));

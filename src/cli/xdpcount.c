@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "httpd.h"
 #include "live.h"
+#include "offline.h"
 
 /* Below this, an update every interval costs a good part of a CPU: say so. */
 #define XC_INTERVAL_WARN 0.1
@@ -16,14 +17,21 @@
 const char *argp_program_version = "xdpcount 0.1";
 const char *argp_program_bug_address = "the project's issue tracker";
 
+/* What the terminal view's keys do; its footer names them too. */
+#define KEYS_DOC "Keys in the terminal view: q quits, o changes the order of the top " \
+	"lists, u switches bit/s and B/s."
+
 static const char doc[] =
 	"Count packets at XDP: per protocol class, frame size, source address, "
 	"destination port, flow and interface.\v"
 	"Live:    xdpcount [OPTION...] IFACE...\n"
-	"Offline: xdpcount -r FILE [OPTION...]\n\n"
+	"Offline: xdpcount -r FILE [-r FILE...] [OPTION...]   (-r -: standard input)\n\n"
+	"Counts what the interfaces receive (ingress), never what they send. "
+	"Byte counts and rates use decimal prefixes (k = 1000).\n\n"
+	KEYS_DOC "\n\n"
 	"Exit codes: 0 ok, 1 failure, 2 usage, 3 missing privileges, 4 no such "
 	"interface, 5 capture unreadable, 6 not a capture, 7 not Ethernet, "
-	"8 capture truncated, 9 interface already has XDP, 10 interface lost.";
+	"8 capture damaged or cut short, 9 interface already has XDP, 10 interface lost.";
 
 enum {
 	OPT_JSON = 256, OPT_TEXT, OPT_DURATION, OPT_PROM, OPT_NO_SIZES,
@@ -31,13 +39,18 @@ enum {
 	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE,
 };
 
+
 static const struct argp_option options[] = {
-	{ "read", 'r', "FILE", 0, "Count a pcap/pcapng capture offline", 0 },
+	{ "read", 'r', "FILE", 0, "Count a pcap/pcapng capture offline (again for more; - is stdin)", 0 },
 	{ "interval", 'i', "SECS", 0, "Seconds between updates (default 1)", 0 },
 	{ "duration", OPT_DURATION, "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "count", 'c', "N", 0, "Stop after N updates", 0 },
 	{ "mode", 'm', "MODE", 0, "Attach mode: native, generic or auto (default)", 0 },
 	{ "top", 'n', "N", 0, "Length of each top list (default 10)", 0 },
+	{ "order", 'o', "KEY", 0,
+	  "Order of the top lists: packets (default), bytes, pps or rate (the current "
+	  "bit/s)", 0 },
+	{ "bytes", 'B', NULL, 0, "Rates in bytes per second (B/s), not bit/s", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON: one object (offline) or one line per update", 1 },
 	{ "text", OPT_TEXT, NULL, 0, "Plain text blocks, even on a terminal", 1 },
 	{ "prometheus", OPT_PROM, "[ADDR:]PORT", 0,
@@ -83,22 +96,52 @@ static long parse_count(const char *arg, const char *what, long max,
 	return v;
 }
 
+static void add_read(struct xc_cli *cli, const char *path, struct argp_state *st)
+{
+	const char **reads = realloc(cli->reads, (size_t)(cli->n_reads + 1) * sizeof(*reads));
+
+	if (!reads)
+		argp_failure(st, XC_EXIT_FAIL, ENOMEM, "-r");
+	reads[cli->n_reads++] = path;
+	cli->reads = reads;
+}
+
+/* --json and --text contradict each other; one line says so. */
+static void set_format(struct xc_cli *cli, enum xc_format f, struct argp_state *st)
+{
+	if (cli->format != XC_FMT_AUTO && cli->format != f)
+		argp_failure(st, XC_EXIT_USAGE, 0, "--json and --text contradict each other: give one");
+	cli->format = f;
+}
+
+static enum xc_order parse_order(const char *arg, struct argp_state *st)
+{
+	for (int i = 0; i < XC_ORDER_MAX; i++)
+		if (!strcmp(arg, xc_order_names[i]))
+			return (enum xc_order)i;
+	argp_error(st, "--order must be packets, bytes, pps or rate, not '%s'", arg);
+	return XC_ORDER_PACKETS;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *st)
 {
 	struct xc_cli *cli = st->input;
 
 	switch (key) {
 	case 'r':
-		cli->read_file = arg;
+		add_read(cli, arg, st);
 		break;
 	case 'i':
 		cli->interval = parse_seconds(arg, "--interval", st);
+		cli->live_only = cli->live_only ?: "-i";
 		break;
 	case OPT_DURATION:
 		cli->duration = parse_seconds(arg, "--duration", st);
+		cli->live_only = cli->live_only ?: "--duration";
 		break;
 	case 'c':
 		cli->count = parse_count(arg, "--count", 1L << 40, st);
+		cli->live_only = cli->live_only ?: "-c";
 		break;
 	case 'n':
 		cli->top = parse_count(arg, "--top", 100000, st);
@@ -112,17 +155,23 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			cli->mode = XC_MODE_AUTO;
 		else
 			argp_error(st, "--mode must be native, generic or auto, not '%s'", arg);
+		cli->live_only = cli->live_only ?: "-m";
+		break;
+	case 'o':
+		cli->order = parse_order(arg, st);
+		break;
+	case 'B':
+		cli->bytes_rate = true;
 		break;
 	case OPT_JSON:
-		cli->format = XC_FMT_JSON;
-		break;
 	case OPT_TEXT:
-		cli->format = XC_FMT_TEXT;
+		set_format(cli, key == OPT_JSON ? XC_FMT_JSON : XC_FMT_TEXT, st);
 		break;
 	case OPT_PROM:
 		if (metrics_spec_check(arg))
 			argp_error(st, "--prometheus wants [ADDR:]PORT, not '%s'", arg);
 		cli->prometheus = arg;
+		cli->live_only = cli->live_only ?: "--prometheus";
 		break;
 	case OPT_NO_SIZES:
 		cli->cfg.features &= ~(__u32)XC_F_SIZES;
@@ -161,12 +210,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case ARGP_KEY_END:
 		/* tcpdump's habit: -r FILE followed by a filter expression. */
-		if (cli->read_file && cli->n_ifaces)
+		if (cli->n_reads && cli->n_ifaces)
 			argp_error(st, "with -r FILE, give no interfaces or filter: '%s' "
 				   "(xdpcount counts every frame; filter with tcpdump -w first)",
 				   cli->ifaces[0]);
-		if (!cli->read_file && !cli->n_ifaces)
+		if (!cli->n_reads && !cli->n_ifaces)
 			argp_error(st, "give an interface to count on, or -r FILE");
+		if (cli->n_reads && cli->live_only)
+			argp_failure(st, XC_EXIT_USAGE, 0, "%s means nothing with -r: it is for live counting",
+				     cli->live_only);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -174,81 +226,11 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	return 0;
 }
 
-static int replay_exit(int rc, const struct xc_replay *res)
-{
-	switch (rc) {
-	case XC_REPLAY_OK:
-		return XC_EXIT_OK;
-	case XC_REPLAY_UNREADABLE:
-		return XC_EXIT_FILE;
-	case XC_REPLAY_FORMAT:
-		return XC_EXIT_FORMAT;
-	case XC_REPLAY_LINKTYPE:
-		return XC_EXIT_LINKTYPE;
-	case XC_REPLAY_TRUNCATED:
-		return XC_EXIT_TRUNCATED;
-	default:
-		return xc_exit_for_errno(res->run_errno);
-	}
-}
-
-static int run_offline(const struct xc_cli *cli)
-{
-	struct xc_counter *xc;
-	struct xc_snapshot snap;
-	struct xc_replay res = { 0 };
-	char err[512];
-	int rc, ret;
-
-	/* A capture that cannot be counted is said before privileges matter. */
-	rc = xc_capture_check(cli->read_file, err, sizeof(err));
-	if (rc != XC_REPLAY_OK) {
-		fprintf(stderr, "xdpcount: %s\n", err);
-		return replay_exit(rc, &res);
-	}
-	ret = xc_cli_open_counter(cli, &xc);
-	if (ret)
-		return ret;
-	rc = xc_replay_file(xc, cli->read_file, &res, err, sizeof(err));
-	ret = replay_exit(rc, &res);
-	if (rc != XC_REPLAY_OK && rc != XC_REPLAY_TRUNCATED) {
-		fprintf(stderr, "xdpcount: %s\n", err);
-		xc_counter_close(xc);
-		return ret;
-	}
-	if (xc_counter_snapshot(xc, &snap)) {
-		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(errno));
-		xc_counter_close(xc);
-		return XC_EXIT_FAIL;
-	}
-	if (cli->format == XC_FMT_JSON) {
-		struct json_object *o = xc_json_snapshot(&snap, (size_t)cli->top);
-
-		json_object_object_add(o, "source", json_object_new_string(cli->read_file));
-		json_object_object_add(o, "skipped", json_object_new_uint64(res.skipped));
-		json_object_object_add(o, "truncated", json_object_new_boolean(rc == XC_REPLAY_TRUNCATED));
-		printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-		json_object_put(o);
-	} else {
-		printf("xdpcount: %s: %llu frames counted, %llu skipped (< %d bytes)\n",
-		       cli->read_file, (unsigned long long)res.run,
-		       (unsigned long long)res.skipped, XC_MIN_FRAME);
-		xc_text_snapshot(stdout, &snap, (size_t)cli->top);
-	}
-	if (res.altered)
-		fprintf(stderr, "xdpcount: warning: the program changed %llu frames\n",
-			(unsigned long long)res.altered);
-	if (rc == XC_REPLAY_TRUNCATED)
-		fprintf(stderr, "xdpcount: %s; counts are up to the cut\n", err);
-	xc_snapshot_free(&snap);
-	xc_counter_close(xc);
-	return ret;
-}
-
 int main(int argc, char **argv)
 {
 	struct argp argp = { options, parse_opt, "IFACE...", doc, NULL, NULL, NULL };
 	struct xc_cli cli;
+	int ret;
 
 	memset(&cli, 0, sizeof(cli));
 	xc_config_default(&cli.cfg);
@@ -259,12 +241,15 @@ int main(int argc, char **argv)
 	argv[0] = (char *)"xdpcount";
 	if (argp_parse(&argp, argc, argv, 0, NULL, &cli))
 		return XC_EXIT_USAGE;
-	if (!cli.read_file && cli.interval < XC_INTERVAL_WARN)
+	if (!cli.n_reads && cli.interval < XC_INTERVAL_WARN)
 		fprintf(stderr, "xdpcount: warning: -i %g: updates more often than every "
 			"%g s read every map each time and cost much CPU\n",
 			cli.interval, XC_INTERVAL_WARN);
 	xc_set_verbose(cli.verbose);
-	if (cli.read_file)
-		return run_offline(&cli);
-	return xc_cli_live(&cli);
+	if (cli.n_reads)
+		ret = xc_cli_offline(&cli);
+	else
+		ret = xc_cli_live(&cli);
+	free(cli.reads);
+	return ret;
 }

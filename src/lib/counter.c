@@ -108,6 +108,7 @@ static int load_skel(struct xc_counter *xc, const struct xc_config *cfg, __u32 l
 		return -errno;
 	xc->skel->rodata->xc_features = cfg->features;
 	xc->skel->rodata->xc_action = cfg->action;
+	xc->skel->rodata->xc_wire_meta = cfg->wire_lengths;
 	err = size_tables(xc->skel, cfg);
 	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount, log_level);
 	return err ?: xdpcount_bpf__load(xc->skel);
@@ -277,19 +278,29 @@ int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 	return xc_counter_run_on(xc, 0, frame, len, retval, out, out_cap, out_len);
 }
 
-/* One BPF_PROG_TEST_RUN; a non-zero ifindex is where the frame arrives. */
-static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
+/*
+ * One BPF_PROG_TEST_RUN; a non-zero ifindex is where the frame arrives, and
+ * the first metalen bytes of the input are XDP metadata.
+ */
+static int test_run_ctx(int prog_fd, int ifindex, __u32 metalen,
+			struct bpf_test_run_opts *opts)
 {
 	struct xdp_md ctx = {
+		.data = metalen,
 		.data_end = opts->data_size_in,
 		.ingress_ifindex = (__u32)ifindex,
 	};
 
-	if (ifindex) {
+	if (ifindex || metalen) {
 		opts->ctx_in = &ctx;
 		opts->ctx_size_in = sizeof(ctx);
 	}
 	return bpf_prog_test_run_opts(prog_fd, opts) ? -errno : 0;
+}
+
+static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
+{
+	return test_run_ctx(prog_fd, ifindex, 0, opts);
 }
 
 int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
@@ -305,6 +316,30 @@ int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 	);
 	int err = test_run(xc_counter_prog_fd(xc), ifindex, &opts);
 
+	if (err)
+		return err;
+	if (retval)
+		*retval = opts.retval;
+	if (out_len)
+		*out_len = opts.data_size_out;
+	return 0;
+}
+
+int xc_counter_run_meta(struct xc_counter *xc, const void *buf, size_t len,
+			__u32 *retval, void *out, size_t out_cap, size_t *out_len)
+{
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = buf,
+		.data_size_in = (__u32)len,
+		.data_out = out,
+		.data_size_out = out ? (__u32)out_cap : 0,
+		.repeat = 1,
+	);
+	int err;
+
+	if (!xc->cfg.wire_lengths || len < XC_META_LEN)
+		return -EINVAL;
+	err = test_run_ctx(xc_counter_prog_fd(xc), 0, XC_META_LEN, &opts);
 	if (err)
 		return err;
 	if (retval)

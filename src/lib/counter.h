@@ -30,6 +30,7 @@ struct xc_config {
 	__u32 iface_entries;  /* 0: default */
 	__u32 action;         /* XDP_PASS; another action is for benchmarks */
 	bool keywise_reads;   /* read maps key by key even where batch works */
+	bool wire_lengths;    /* offline: frames bring their wire length (xc_counter_run_meta) */
 };
 
 /* The configuration every user starts from: everything on, XDP_PASS. */
@@ -115,6 +116,14 @@ int xc_counter_reset(struct xc_counter *xc);
  */
 int xc_counter_run(struct xc_counter *xc, const void *frame, size_t len,
 		   __u32 *retval, void *out, size_t out_cap, size_t *out_len);
+/*
+ * Run a frame's head with the length it counts in front, as XDP metadata
+ * (a __u32, XC_META_LEN bytes): buf is that, then the head. Needs a counter
+ * opened with cfg.wire_lengths. out gets the metadata and the frame back.
+ */
+#define XC_META_LEN 4
+int xc_counter_run_meta(struct xc_counter *xc, const void *buf, size_t len,
+			__u32 *retval, void *out, size_t out_cap, size_t *out_len);
 /*
  * The same, as if the frame arrived on ifindex (an interface of the calling
  * thread's namespace); 0 means the kernel's default, the loopback device.

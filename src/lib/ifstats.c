@@ -1,6 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Interface counters with libnl-route: 64-bit, and the caller's namespace. */
 #include <errno.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/ethtool.h>
+#include <linux/sockios.h>
 #include <netlink/errno.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
@@ -58,4 +65,25 @@ void xc_ifstats_sub(struct xc_ifstats *d, const struct xc_ifstats *cur,
 	d->rx_dropped = since(cur->rx_dropped, prev->rx_dropped);
 	d->rx_missed_errors = since(cur->rx_missed_errors, prev->rx_missed_errors);
 	d->rx_errors = since(cur->rx_errors, prev->rx_errors);
+}
+
+int xc_iface_gro(int ifindex, bool *on)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_GGRO };
+	struct ifreq ifr;
+	int fd, err = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	ifr.ifr_data = (void *)&ev;
+	if (ioctl(fd, SIOCETHTOOL, &ifr))
+		err = -errno;
+	else
+		*on = ev.data != 0;
+	close(fd);
+	return err;
 }

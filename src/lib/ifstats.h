@@ -3,6 +3,7 @@
 #ifndef XDPCOUNT_IFSTATS_H
 #define XDPCOUNT_IFSTATS_H
 
+#include <stdbool.h>
 #include <linux/types.h>
 
 struct xc_ifstats {
@@ -22,5 +23,11 @@ int xc_ifstats_read(int ifindex, struct xc_ifstats *st);
 /* d = cur - prev, counter by counter (a counter that went back gives 0). */
 void xc_ifstats_sub(struct xc_ifstats *d, const struct xc_ifstats *cur,
 		    const struct xc_ifstats *prev);
+
+/*
+ * Whether GRO is on (ethtool's generic-receive-offload): in generic XDP mode
+ * the program then sees aggregated packets. 0, or a -errno.
+ */
+int xc_iface_gro(int ifindex, bool *on);
 
 #endif /* XDPCOUNT_IFSTATS_H */

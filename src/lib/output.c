@@ -151,6 +151,35 @@ static struct json_object *json_tables(const struct xc_snapshot *s)
 	return o;
 }
 
+/* The features switched off: their lists are empty because nothing was counted. */
+static const struct { __u32 f; const char *name, *option; } features[] = {
+	{ XC_F_SIZES, "sizes", "--no-sizes" }, { XC_F_SOURCES, "sources", "--no-sources" },
+	{ XC_F_PORTS, "ports", "--no-ports" }, { XC_F_FLOWS, "flows", "--no-flows" },
+	{ XC_F_IFACES, "ifaces", "--no-ifaces" },
+};
+
+static struct json_object *json_off(const struct xc_snapshot *s)
+{
+	struct json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++)
+		if (!(s->features & features[i].f))
+			json_object_array_add(a, json_object_new_string(features[i].name));
+	return a;
+}
+
+/* "what: off (--no-what)" when feature f was switched off; true then. */
+static bool text_off(FILE *f, const struct xc_snapshot *s, __u32 feature, const char *what)
+{
+	for (size_t i = 0; i < sizeof(features) / sizeof(features[0]); i++) {
+		if (features[i].f != feature || (s->features & feature))
+			continue;
+		fprintf(f, "%s: off (%s)\n", what, features[i].option);
+		return true;
+	}
+	return false;
+}
+
 struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 {
 	struct json_object *o = xc_json_counters(&s->total);
@@ -175,6 +204,7 @@ struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 				       xc_json_counters(&s->ifaces[i].c));
 	json_object_object_add(o, "interfaces", ifs);
 	json_object_object_add(o, "tables", json_tables(s));
+	json_object_object_add(o, "off", json_off(s));
 	free(idx);
 	return o;
 }
@@ -195,35 +225,60 @@ static const char *scaled(double v, char *buf, size_t len, double base,
 	return buf;
 }
 
+/* Decimal prefixes everywhere, bytes too: rates and sizes read alike. */
 const char *xc_human(double v, char *buf, size_t len)
 {
-	static const char *const units[] = { "", "K", "M", "G", "T" };
+	static const char *const units[] = { "", "k", "M", "G", "T", "P" };
 
-	return scaled(v, buf, len, 1000, units, 5);
+	return scaled(v, buf, len, 1000, units, 6);
 }
 
 const char *xc_human_bytes(double v, char *buf, size_t len)
 {
-	static const char *const units[] = { " B", " KiB", " MiB", " GiB", " TiB" };
+	static const char *const units[] = { " B", " kB", " MB", " GB", " TB", " PB" };
 
-	return scaled(v, buf, len, 1024, units, 5);
+	return scaled(v, buf, len, 1000, units, 6);
+}
+
+const char *xc_group(__u64 v, char *buf, size_t len)
+{
+	char digits[24];
+	int n = snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	size_t o = 0;
+
+	for (int i = 0; i < n && o + 2 < len; i++) {
+		if (i && (n - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+const char *xc_class_label(bool l3, int i)
+{
+	/* "other" is in both lists: the label says which. */
+	if (l3)
+		return i == XC_L3_OTHER ? "other l3" : xc_l3_names[i];
+	return i == XC_L4_OTHER ? "other l4" : xc_l4_names[i];
 }
 
 static void text_row(FILE *f, const char *name, const struct xc_pb *pb,
 		     const struct xc_pb *total)
 {
-	char b[32];
+	char b[32], p[32];
 	double share = total->packets ? 100.0 * pb->packets / total->packets : 0;
 
-	fprintf(f, "  %-12s %14llu %12s %6.1f%%\n", name,
-		(unsigned long long)pb->packets,
+	fprintf(f, "  %-12s %14s %12s %6.1f%%\n", name, xc_group(pb->packets, p, sizeof(p)),
 		xc_human_bytes((double)pb->bytes, b, sizeof(b)), share);
 }
 
-static void text_sizes(FILE *f, const struct xc_counters *c)
+static void text_sizes(FILE *f, const struct xc_snapshot *s, const struct xc_counters *c)
 {
 	char name[16];
 
+	if (text_off(f, s, XC_F_SIZES, "frame sizes"))
+		return;
 	fprintf(f, "frame sizes\n");
 	for (int i = 0; i < XC_SIZE_BUCKETS; i++) {
 		if (i == 0)
@@ -237,46 +292,74 @@ static void text_sizes(FILE *f, const struct xc_counters *c)
 	}
 }
 
+const char *xc_endpoint_str(const struct xc_addr *addr, __u16 port, __u8 proto,
+			    char *buf, size_t len)
+{
+	char a[64];
+	bool v6 = xc_addr_str(addr, a, sizeof(a)) && strchr(a, ':');
+
+	if (proto != 6 && proto != 17)
+		snprintf(buf, len, "%s", a);
+	else
+		snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", port);
+	return buf;
+}
+
+/* One entry of a top list: packets, bytes, then its label (address, port, flow). */
+static void text_entry(FILE *f, const char *label, const struct xc_pb *pb)
+{
+	char p[32], h[32];
+
+	fprintf(f, "%14s %12s  %s\n", xc_group(pb->packets, p, sizeof(p)),
+		xc_human_bytes((double)pb->bytes, h, sizeof(h)), label);
+}
+
+/* Numbers first, as the live view has them: a long label never pushes them. */
+static void text_heading(FILE *f, const char *title)
+{
+	fprintf(f, "%14s %12s  %s\n", "packets", "bytes", title);
+}
+
 static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			size_t top)
 {
-	char a[64], b[64], p[8], h[32];
+	char a[64], p[8], label[128], title[96];
 	size_t n;
 
-	n = xc_top_sources(s, top, idx);
-	fprintf(f, "top sources (%zu seen)\n", s->n_sources);
-	for (size_t i = 0; i < n; i++) {
-		const struct xc_source *e = &s->sources[idx[i]];
-
-		fprintf(f, "  %-39s %14llu %12s\n", xc_addr_str(&e->addr, a, sizeof(a)),
-			(unsigned long long)e->pb.packets,
-			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
-	}
-	n = xc_top_ports(s, top, idx);
-	fprintf(f, "top destination ports\n");
+	n = text_off(f, s, XC_F_SOURCES, "top sources") ? 0 : xc_top_sources(s, top, idx);
+	snprintf(title, sizeof(title), "top sources (%zu seen)", s->n_sources);
+	if (s->features & XC_F_SOURCES)
+		text_heading(f, title);
+	for (size_t i = 0; i < n; i++)
+		text_entry(f, xc_addr_str(&s->sources[idx[i]].addr, a, sizeof(a)),
+			   &s->sources[idx[i]].pb);
+	n = text_off(f, s, XC_F_PORTS, "top destination ports") ? 0 : xc_top_ports(s, top, idx);
+	snprintf(title, sizeof(title), "top destination ports (%zu seen)", s->n_ports);
+	if (s->features & XC_F_PORTS)
+		text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_port *e = &s->ports[idx[i]];
 
-		fprintf(f, "  %-6s %5u %14llu %12s\n", xc_proto_str(e->proto, p, sizeof(p)),
-			e->port, (unsigned long long)e->pb.packets,
-			xc_human_bytes((double)e->pb.bytes, h, sizeof(h)));
+		snprintf(label, sizeof(label), "%-6s %u", xc_proto_str(e->proto, p, sizeof(p)),
+			 e->port);
+		text_entry(f, label, &e->pb);
 	}
-	n = xc_top_flows(s, top, idx);
-	fprintf(f, "top flows (%llu seen, %llu evicted)\n",
-		(unsigned long long)s->tables[XC_TAB_FLOWS].inserted,
-		(unsigned long long)s->tables[XC_TAB_FLOWS].evicted);
+	n = text_off(f, s, XC_F_FLOWS, "top flows") ? 0 : xc_top_flows(s, top, idx);
+	snprintf(title, sizeof(title), "top flows (%llu seen, %llu evicted)",
+		 (unsigned long long)s->tables[XC_TAB_FLOWS].inserted,
+		 (unsigned long long)s->tables[XC_TAB_FLOWS].evicted);
+	if (s->features & XC_F_FLOWS)
+		text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
 		const struct xc_flow *e = &s->flows[idx[i]];
+		struct xc_pb pb = { e->val.packets, e->val.bytes };
 		char sa[80], da[80];
 
-		xc_addr_str(&e->key.src, a, sizeof(a));
-		xc_addr_str(&e->key.dst, b, sizeof(b));
-		snprintf(sa, sizeof(sa), "%s:%u", a, e->key.sport);
-		snprintf(da, sizeof(da), "%s:%u", b, e->key.dport);
-		fprintf(f, "  %-6s %-30s -> %-30s %10llu %12s\n",
-			xc_proto_str(e->key.proto, p, sizeof(p)), sa, da,
-			(unsigned long long)e->val.packets,
-			xc_human_bytes((double)e->val.bytes, h, sizeof(h)));
+		snprintf(label, sizeof(label), "%-6s %s -> %s",
+			 xc_proto_str(e->key.proto, p, sizeof(p)),
+			 xc_endpoint_str(&e->key.src, e->key.sport, e->key.proto, sa, sizeof(sa)),
+			 xc_endpoint_str(&e->key.dst, e->key.dport, e->key.proto, da, sizeof(da)));
+		text_entry(f, label, &pb);
 	}
 }
 
@@ -288,12 +371,12 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 	fprintf(f, "  %-12s %14s %12s %7s\n", "class", "packets", "bytes", "share");
 	text_row(f, "total", &c->total, &c->total);
 	for (int i = 0; i < XC_L3_MAX; i++)
-		text_row(f, xc_l3_names[i], &c->l3[i], &c->total);
+		text_row(f, xc_class_label(true, i), &c->l3[i], &c->total);
 	for (int i = 0; i < XC_L4_MAX; i++)
-		text_row(f, xc_l4_names[i], &c->l4[i], &c->total);
+		text_row(f, xc_class_label(false, i), &c->l4[i], &c->total);
 	text_row(f, "malformed", &c->malformed, &c->total);
 	text_row(f, "vlan", &c->vlan, &c->total);
-	text_sizes(f, c);
+	text_sizes(f, s, c);
 	if (idx)
 		text_tables(f, s, idx, top);
 	free(idx);

@@ -17,9 +17,16 @@ struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top);
 /* The interface's name, or its index as text when it has none here. */
 const char *xc_ifname(__u32 ifindex, char *buf, size_t len);
 
-/* Human-readable numbers: 1.2K, 3.4M; and bytes: 1.2 KiB. */
+/* Human-readable numbers with decimal prefixes: 1.2k, 3.4M; bytes: 1.2 kB. */
 const char *xc_human(double v, char *buf, size_t len);
 const char *xc_human_bytes(double v, char *buf, size_t len);
+/* A count with its thousands grouped: 1,234,567. */
+const char *xc_group(__u64 v, char *buf, size_t len);
+/* ADDR:PORT, [ADDR]:PORT for IPv6, the bare address when the protocol has no ports. */
+const char *xc_endpoint_str(const struct xc_addr *addr, __u16 port, __u8 proto,
+			    char *buf, size_t len);
+/* A class's name in a list of both layers: "other l3", "other l4", else its own. */
+const char *xc_class_label(bool l3, int i);
 
 /* The readable tables: totals, classes, sizes, top sources/ports/flows. */
 void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top);

@@ -1,36 +1,63 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Read captures with libpcap and run their frames through the program. */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <pcap/pcap.h>
+#include "parse.h"
 #include "replay.h"
 
-#define XC_FRAME_MAX 65536
+static const char *capture_name(const char *path)
+{
+	return strcmp(path, "-") ? path : "standard input";
+}
+
+static FILE *open_stream(const char *path)
+{
+	int fd;
+	FILE *fp;
+
+	if (strcmp(path, "-"))
+		return fopen(path, "rb");
+	fd = dup(STDIN_FILENO); /* pcap_close closes the stream, not our stdin */
+	if (fd < 0)
+		return NULL;
+	fp = fdopen(fd, "rb");
+	if (!fp)
+		close(fd);
+	return fp;
+}
 
 static int open_capture(const char *path, pcap_t **out, char *err, size_t errlen)
 {
 	char pcap_err[PCAP_ERRBUF_SIZE] = "";
+	const char *name = capture_name(path);
 	struct stat st;
 	FILE *fp;
 
-	fp = fopen(path, "rb");
+	fp = open_stream(path);
 	if (!fp) {
-		snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot open %s: %s", name, strerror(errno));
 		return XC_REPLAY_UNREADABLE;
 	}
 	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
 		fclose(fp);
-		snprintf(err, errlen, "cannot read %s: it is a directory", path);
+		snprintf(err, errlen, "cannot read %s: it is a directory", name);
 		return XC_REPLAY_UNREADABLE;
 	}
-	*out = pcap_fopen_offline(fp, pcap_err); /* owns fp from here */
+	/* owns fp from here */
+	*out = pcap_fopen_offline_with_tstamp_precision(fp, PCAP_TSTAMP_PRECISION_NANO,
+							pcap_err);
 	if (!*out) {
 		fclose(fp);
 		snprintf(err, errlen, "%s is not a pcap or pcapng capture (%s)",
-			 path, pcap_err);
+			 name, pcap_err);
 		return XC_REPLAY_FORMAT;
 	}
 	return XC_REPLAY_OK;
@@ -63,10 +90,47 @@ int xc_capture_check(const char *path, char *err, size_t errlen)
 	return ret;
 }
 
-int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
-		    struct xc_replay *res, char *err, size_t errlen)
+static void record_of(const struct pcap_pkthdr *h, const u_char *data, __u64 index,
+		      struct xc_record *rec)
+{
+	rec->data = data;
+	rec->caplen = h->caplen;
+	rec->wirelen = h->len;
+	rec->bad_length = h->len < h->caplen || h->len > XC_WIRE_MAX;
+	rec->len = rec->bad_length ? h->caplen : h->len;
+	/* tv_usec holds nanoseconds: the capture was opened with that precision */
+	rec->ts_ns = (__u64)h->ts.tv_sec * 1000000000ull + (__u64)h->ts.tv_usec;
+	rec->index = index;
+}
+
+static void tally(struct xc_replay *res, const struct xc_record *rec)
+{
+	if (!res->records)
+		res->first_ns = rec->ts_ns;
+	res->last_ns = rec->ts_ns;
+	res->records++;
+	res->snapped += rec->caplen < rec->len;
+	res->bad_length += rec->bad_length;
+}
+
+/* A record libpcap could not read: which one, and why. */
+static int bad_record(pcap_t *p, const char *path, const struct xc_replay *res,
+		      char *err, size_t errlen)
+{
+	const char *why = pcap_geterr(p);
+	bool cut = strstr(why, "truncated");
+
+	snprintf(err, errlen, "%s: record %llu is %s (%s); the counts are of the %llu before it",
+		 capture_name(path), (unsigned long long)res->records + 1,
+		 cut ? "cut short" : "damaged", why, (unsigned long long)res->records);
+	return cut ? XC_REPLAY_TRUNCATED : XC_REPLAY_DAMAGED;
+}
+
+int xc_capture_records(const char *path, xc_record_fn fn, void *ctx,
+		       struct xc_replay *res, char *err, size_t errlen)
 {
 	struct pcap_pkthdr *hdr;
+	struct xc_record rec;
 	const u_char *data;
 	pcap_t *p = NULL;
 	int rc, ret;
@@ -84,80 +148,342 @@ int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
 	}
 	ret = XC_REPLAY_OK;
 	while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
-		res->records++;
-		ret = fn(ctx, data, hdr->caplen);
+		record_of(hdr, data, res->records, &rec);
+		tally(res, &rec);
+		ret = fn(ctx, &rec);
 		if (ret)
 			break;
 	}
-	if (rc == PCAP_ERROR) {
-		const char *why = pcap_geterr(p);
-
-		if (strstr(why, "truncated")) {
-			snprintf(err, errlen, "%s is cut short after %llu records (%s)",
-				 path, (unsigned long long)res->records, why);
-			ret = XC_REPLAY_TRUNCATED;
-		} else {
-			snprintf(err, errlen, "%s: read error after %llu records (%s)",
-				 path, (unsigned long long)res->records, why);
-			ret = XC_REPLAY_FORMAT;
-		}
-	}
+	if (rc == PCAP_ERROR)
+		ret = bad_record(p, path, res, err, errlen);
 	pcap_close(p);
 	return ret;
 }
 
-struct replay_ctx {
-	struct xc_counter *xc;
-	struct xc_replay *res;
-	__u8 *out;
+struct each_ctx {
+	xc_frame_fn fn;
+	void *ctx;
 };
 
-static int replay_frame(void *ctx, const __u8 *frame, size_t len)
+static int each_record(void *ctx, const struct xc_record *rec)
 {
-	struct replay_ctx *r = ctx;
-	size_t out_len = 0;
-	__u32 action = 0;
-	int err;
+	struct each_ctx *e = ctx;
 
-	if (len < XC_MIN_FRAME) {
-		r->res->skipped++;
+	return e->fn(e->ctx, rec->data, rec->caplen);
+}
+
+int xc_capture_each(const char *path, xc_frame_fn fn, void *ctx,
+		    struct xc_replay *res, char *err, size_t errlen)
+{
+	struct each_ctx e = { fn, ctx };
+
+	return xc_capture_records(path, each_record, &e, res, err, errlen);
+}
+
+size_t xc_record_layout(const struct xc_record *rec, void *buf)
+{
+	__u32 head = rec->caplen < XC_HEAD_MAX ? rec->caplen : XC_HEAD_MAX;
+
+	memcpy(buf, &rec->len, XC_META_LEN);
+	memcpy((__u8 *)buf + XC_META_LEN, rec->data, head);
+	return XC_META_LEN + head;
+}
+
+/* ---- one thread per CPU ---- */
+
+#define LANES_MAX 64
+#define LANE_BATCHES 4
+#define BATCH_FRAMES 1024
+#define BATCH_BYTES (256 * 1024)
+
+/* Records laid out for xc_counter_run_meta, each at an 8-byte boundary. */
+struct batch {
+	size_t used, n;
+	__u32 len[BATCH_FRAMES];
+	__u64 index[BATCH_FRAMES];
+	__u8 buf[BATCH_BYTES];
+};
+
+struct runner;
+
+/* A CPU, its thread, and the batches the reader hands it in capture order. */
+struct lane {
+	struct runner *r;
+	pthread_t thread;
+	bool started;
+	int cpu;
+	struct batch *queue[LANE_BATCHES];
+	int head, queued;
+	struct batch *spare[LANE_BATCHES];
+	int n_spare;
+	struct batch *fill; /* the reader's */
+	__u64 run, altered;
+	int err;
+	__u64 err_index;
+};
+
+struct runner {
+	struct xc_counter *xc;
+	__u32 action;
+	pthread_mutex_t lock;
+	pthread_cond_t work, space;
+	bool closed;
+	int failed; /* atomic: a test run failed, stop */
+	int n;
+	unsigned int next; /* frames without a flow go round the lanes */
+	__u64 skipped;
+	struct lane lanes[LANES_MAX];
+};
+
+static void run_batch(struct lane *l, const struct batch *b)
+{
+	struct runner *r = l->r;
+	const __u8 *p = b->buf;
+	__u32 action;
+
+	for (size_t i = 0; i < b->n; i++) {
+		int err = xc_counter_run_meta(r->xc, p, b->len[i], &action, NULL, 0, NULL);
+
+		if (err) {
+			l->err = err;
+			l->err_index = b->index[i];
+			__atomic_store_n(&r->failed, 1, __ATOMIC_RELAXED);
+			return;
+		}
+		l->run++;
+		l->altered += action != r->action;
+		p += (b->len[i] + 7) & ~(size_t)7;
+	}
+}
+
+static void *lane_main(void *arg)
+{
+	struct lane *l = arg;
+	struct runner *r = l->r;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(l->cpu, &set);
+	pthread_setaffinity_np(pthread_self(), sizeof(set), &set); /* else: any CPU, same sums */
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		struct batch *b;
+
+		while (!l->queued && !r->closed)
+			pthread_cond_wait(&r->work, &r->lock);
+		if (!l->queued)
+			break;
+		b = l->queue[l->head];
+		l->head = (l->head + 1) % LANE_BATCHES;
+		l->queued--;
+		pthread_mutex_unlock(&r->lock);
+		if (!__atomic_load_n(&r->failed, __ATOMIC_RELAXED))
+			run_batch(l, b);
+		pthread_mutex_lock(&r->lock);
+		l->spare[l->n_spare++] = b;
+		pthread_cond_broadcast(&r->space);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+/* Queue the lane's batch and take an empty one. */
+static void lane_submit(struct runner *r, struct lane *l)
+{
+	pthread_mutex_lock(&r->lock);
+	l->queue[(l->head + l->queued) % LANE_BATCHES] = l->fill;
+	l->queued++;
+	pthread_cond_broadcast(&r->work);
+	while (!l->n_spare)
+		pthread_cond_wait(&r->space, &r->lock);
+	l->fill = l->spare[--l->n_spare];
+	pthread_mutex_unlock(&r->lock);
+	l->fill->n = 0;
+	l->fill->used = 0;
+}
+
+/* A flow's frames all go to one lane, in capture order: first/last seen hold. */
+static int lane_of(struct runner *r, const struct xc_record *rec)
+{
+	__u32 head = rec->caplen < XC_HEAD_MAX ? rec->caplen : XC_HEAD_MAX;
+	struct xc_flow_key key;
+	struct xc_pkt pkt;
+	__u64 h = 0xcbf29ce484222325ull;
+	const __u8 *k = (const __u8 *)&key;
+
+	if (r->n == 1)
+		return 0;
+	xc_parse(rec->data, rec->data + head, &pkt);
+	if (pkt.l4 >= XC_L4_MAX || !pkt.flow)
+		return (int)(r->next++ % (unsigned int)r->n);
+	memset(&key, 0, sizeof(key));
+	xc_pkt_addr(&pkt, 0, &key.src);
+	xc_pkt_addr(&pkt, 1, &key.dst);
+	key.sport = pkt.sport;
+	key.dport = pkt.dport;
+	key.proto = pkt.proto;
+	for (size_t i = 0; i < sizeof(key); i++)
+		h = (h ^ k[i]) * 0x100000001b3ull;
+	return (int)((h >> 32) % (__u64)r->n);
+}
+
+static int runner_record(void *ctx, const struct xc_record *rec)
+{
+	struct runner *r = ctx;
+	struct lane *l;
+	struct batch *b;
+	size_t len;
+
+	if (__atomic_load_n(&r->failed, __ATOMIC_RELAXED))
+		return XC_REPLAY_RUN;
+	if (rec->caplen < XC_MIN_FRAME) {
+		r->skipped++;
 		return 0;
 	}
-	err = xc_counter_run(r->xc, frame, len, &action, r->out, XC_FRAME_MAX,
-			     &out_len);
-	if (err) {
-		r->res->run_errno = -err;
-		return XC_REPLAY_RUN;
-	}
-	r->res->run++;
-	if (action != xc_counter_config(r->xc)->action || out_len != len ||
-	    memcmp(r->out, frame, len))
-		r->res->altered++;
+	l = &r->lanes[lane_of(r, rec)];
+	if (l->fill->n == BATCH_FRAMES || l->fill->used + XC_RECORD_BUF > BATCH_BYTES)
+		lane_submit(r, l);
+	b = l->fill;
+	len = xc_record_layout(rec, b->buf + b->used);
+	b->len[b->n] = (__u32)len;
+	b->index[b->n] = rec->index;
+	b->n++;
+	b->used += (len + 7) & ~(size_t)7;
 	return 0;
+}
+
+static int lane_init(struct runner *r, struct lane *l, int cpu)
+{
+	l->r = r;
+	l->cpu = cpu;
+	for (int i = 0; i < LANE_BATCHES; i++) {
+		struct batch *b = malloc(sizeof(*b));
+
+		if (!b)
+			return -ENOMEM;
+		b->n = b->used = 0;
+		if (i)
+			l->spare[l->n_spare++] = b;
+		else
+			l->fill = b;
+	}
+	return 0;
+}
+
+static void runner_free(struct runner *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		struct lane *l = &r->lanes[i];
+
+		free(l->fill);
+		for (int j = 0; j < l->n_spare; j++)
+			free(l->spare[j]);
+	}
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->work);
+	pthread_cond_destroy(&r->space);
+	free(r);
+}
+
+/* A lane per CPU this process may run on. */
+static struct runner *runner_new(struct xc_counter *xc)
+{
+	struct runner *r = calloc(1, sizeof(*r));
+	cpu_set_t set;
+
+	if (!r)
+		return NULL;
+	r->xc = xc;
+	r->action = xc_counter_config(xc)->action;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->work, NULL);
+	pthread_cond_init(&r->space, NULL);
+	if (sched_getaffinity(0, sizeof(set), &set)) {
+		CPU_ZERO(&set);
+		CPU_SET(0, &set);
+	}
+	for (int c = 0; c < CPU_SETSIZE && r->n < LANES_MAX; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (lane_init(r, &r->lanes[r->n++], c)) {
+			runner_free(r);
+			return NULL;
+		}
+	}
+	return r;
+}
+
+static int runner_start(struct runner *r)
+{
+	for (int i = 0; i < r->n; i++) {
+		int err = pthread_create(&r->lanes[i].thread, NULL, lane_main, &r->lanes[i]);
+
+		if (err)
+			return -err;
+		r->lanes[i].started = true;
+	}
+	return 0;
+}
+
+/* Hand over the last batches, wait for every lane, gather what they ran. */
+static void runner_finish(struct runner *r, struct xc_replay *res, __u64 *err_index)
+{
+	for (int i = 0; i < r->n; i++)
+		if (r->lanes[i].started && r->lanes[i].fill->n)
+			lane_submit(r, &r->lanes[i]);
+	pthread_mutex_lock(&r->lock);
+	r->closed = true;
+	pthread_cond_broadcast(&r->work);
+	pthread_mutex_unlock(&r->lock);
+	for (int i = 0; i < r->n; i++) {
+		struct lane *l = &r->lanes[i];
+
+		if (!l->started)
+			continue;
+		pthread_join(l->thread, NULL);
+		res->run += l->run;
+		res->altered += l->altered;
+		if (l->err && (!res->run_errno || l->err_index < *err_index)) {
+			res->run_errno = -l->err;
+			*err_index = l->err_index;
+		}
+	}
+	res->skipped = r->skipped;
 }
 
 int xc_replay_file(struct xc_counter *xc, const char *path,
 		   struct xc_replay *res, char *err, size_t errlen)
 {
-	struct replay_ctx r = { .xc = xc, .res = res };
-	struct xc_replay tmp;
+	struct runner *r;
+	__u64 err_index = 0;
 	int ret;
 
-	r.out = malloc(XC_FRAME_MAX);
-	if (!r.out) {
-		snprintf(err, errlen, "out of memory");
+	memset(res, 0, sizeof(*res));
+	if (!xc_counter_config(xc)->wire_lengths) {
+		snprintf(err, errlen, "the program was not loaded for captures (wire_lengths)");
+		res->run_errno = EINVAL;
 		return XC_REPLAY_RUN;
 	}
-	memset(&tmp, 0, sizeof(tmp));
-	r.res = &tmp;
-	ret = xc_capture_each(path, replay_frame, &r, res, err, errlen);
-	res->run = tmp.run;
-	res->skipped = tmp.skipped;
-	res->altered = tmp.altered;
-	res->run_errno = tmp.run_errno;
-	if (ret == XC_REPLAY_RUN && !err[0])
+	r = runner_new(xc);
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		res->run_errno = ENOMEM;
+		return XC_REPLAY_RUN;
+	}
+	ret = runner_start(r);
+	if (!ret)
+		ret = xc_capture_records(path, runner_record, r, res, err, errlen);
+	else
+		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
+	runner_finish(r, res, &err_index);
+	if (ret < 0) {
+		res->run_errno = -ret;
+		ret = XC_REPLAY_RUN;
+	} else if (res->run_errno) {
+		ret = XC_REPLAY_RUN;
 		snprintf(err, errlen, "BPF_PROG_TEST_RUN failed on record %llu: %s",
-			 (unsigned long long)res->records, strerror(tmp.run_errno));
-	free(r.out);
+			 (unsigned long long)err_index + 1, strerror(res->run_errno));
+	}
+	runner_free(r);
 	return ret;
 }

@@ -486,6 +486,7 @@ int xc_counter_snapshot(struct xc_counter *xc, struct xc_snapshot *s)
 	int err = 0;
 
 	memset(s, 0, sizeof(*s));
+	s->features = f;
 	s->batch = !xc->cfg.keywise_reads;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	s->mono_ns = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;

@@ -47,6 +47,7 @@ struct xc_snapshot {
 	size_t n_flows;
 	struct xc_table tables[XC_TAB_MAX];
 	bool batch; /* read with batch operations */
+	__u32 features; /* what the program counted (enum xc_feature): off is not zero */
 };
 
 /* Read every map, summing CPUs. Free with xc_snapshot_free. */
