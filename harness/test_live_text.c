@@ -263,10 +263,13 @@ Test(live_text, final_block_averages)
 	cr_assert(row, "no udp row in the final block");
 	/* name, packets, bytes, pps, then B/s. */
 	cr_assert(sscanf(row, "\nudp %*s %*s %lf %lf", &pps, &bps) == 2, "udp row: %.80s", row);
-	cr_expect(pps >= UDP_N / 3.5 - 1 && pps <= UDP_N / 3.0 + 1,
-		  "final udp pps %f: want the average, %d datagrams over about 3 s", pps, UDP_N);
-	cr_expect(bps >= UDP_BYTES / 3.5 - 1 && bps <= UDP_BYTES / 3.0 + 1,
-		  "final udp B/s %f: want the average, %d bytes over about 3 s", bps, UDP_BYTES);
+	/* Over 3 s, or a little more on a busy machine; the last interval saw none. */
+	cr_expect(pps >= UDP_N / 6.0 - 1 && pps <= UDP_N / 3.0 + 1,
+		  "final udp pps %f: want the average, %d datagrams over 3 s or a bit more",
+		  pps, UDP_N);
+	cr_expect(bps >= UDP_BYTES / 6.0 - 1 && bps <= UDP_BYTES / 3.0 + 1,
+		  "final udp B/s %f: want the average, %d bytes over 3 s or a bit more", bps,
+		  UDP_BYTES);
 	free(out);
 }
 
