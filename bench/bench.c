@@ -203,6 +203,7 @@ static const struct {
 	{ "newkey", bench_newkey },
 	{ "live", bench_live },
 	{ "userspace", userspace_part },
+	{ "offline", bench_offline },
 };
 
 static int run_parts(const struct bench_opts *o, const struct bench_refs *r,

@@ -88,6 +88,8 @@ int bench_newkey(const struct bench_opts *o, const struct bench_refs *r,
 int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 	       struct json_object *res);
 int bench_userspace(const struct bench_opts *o, struct json_object *res);
+int bench_offline(const struct bench_opts *o, const struct bench_refs *r,
+		  struct json_object *res);
 
 /* ---- goals and report (summary.c), gate (gate.c) ---- */
 

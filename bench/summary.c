@@ -114,6 +114,24 @@ static void ratio_goal(struct json_object *res, struct json_object *goals,
 	add_goal(goals, what, target, worst, limit, false, true, detail);
 }
 
+/* xdpcount -r: a 1M-frame capture against a bare libpcap read; 400 captures in one run. */
+static void offline_goals(struct json_object *res, struct json_object *goals)
+{
+	struct json_object *off = bench_child(res, "offline");
+	struct json_object *big = bench_child(off, "capture"), *set = bench_child(off, "corpus");
+	char detail[160];
+
+	snprintf(detail, sizeof(detail), "%.0f frames: %.0f ms, bare read %.0f ms; %.2f M frames/s",
+		 bench_num(big, "frames"), bench_num(big, "count_ms"), bench_num(big, "bare_ms"),
+		 bench_num(big, "fps") / 1e6);
+	add_goal(goals, "offline count of a capture", "<= 8x a bare libpcap read",
+		 bench_num(big, "ratio"), 8, false, bool_of(big, "all_counted"), detail);
+	snprintf(detail, sizeof(detail), "%.0f files, %.0f frames; loading %.2f s of it",
+		 bench_num(set, "files"), bench_num(set, "frames"), bench_num(set, "load_seconds"));
+	add_goal(goals, "400 small captures in one run", "<= 3 s", bench_num(set, "seconds"), 3,
+		 false, bool_of(set, "all_counted"), detail);
+}
+
 void bench_goals(struct json_object *res)
 {
 	struct json_object *goals = json_object_new_array();
@@ -135,6 +153,7 @@ void bench_goals(struct json_object *res)
 		 bench_num(k64, "batch_best_ms"), bench_num(k64, "keywise_best_ms"));
 	add_goal(goals, "64K-entry snapshot, batch reads", ">= 8x faster than key by key",
 		 bench_num(k64, "speedup"), 8, true, true, detail);
+	offline_goals(res, goals);
 	json_object_object_add(res, "goals", goals);
 }
 

@@ -162,6 +162,8 @@ static int count_one(const struct xc_cli *cli, struct xc_counter *xc, const char
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(errno));
 		return XC_EXIT_FAIL;
 	}
+	/* No interface offline is not one switched off: "off" lists only the user's. */
+	c.snap.features |= cli->cfg.features & XC_F_IFACES;
 	print_counted(cli, &c);
 	if (c.res.altered)
 		fprintf(stderr, "xdpcount: warning: the program changed the action of %llu frames\n",

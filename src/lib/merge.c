@@ -131,6 +131,7 @@ int xc_snapshot_merge(struct xc_snapshot *dst, const struct xc_snapshot *src)
 	if (src->mono_ns > dst->mono_ns)
 		dst->mono_ns = src->mono_ns;
 	dst->batch = src->batch;
+	dst->features |= src->features;
 	err = err ?: merge_entries(&iface_kind, (void **)&dst->ifaces, &dst->n_ifaces,
 				   src->ifaces, src->n_ifaces);
 	err = err ?: merge_entries(&source_kind, (void **)&dst->sources, &dst->n_sources,

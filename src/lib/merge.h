@@ -7,7 +7,8 @@
 
 /*
  * dst += src: counters add, table entries with the same key add (flows keep
- * the earliest first_seen and the latest last_seen), table statistics add.
+ * the earliest first_seen and the latest last_seen), table statistics add,
+ * features are those either counted.
  * dst starts zeroed; free it with xc_snapshot_free. Returns 0 or -ENOMEM.
  */
 int xc_snapshot_merge(struct xc_snapshot *dst, const struct xc_snapshot *src);

@@ -230,6 +230,7 @@ struct runner {
 	bool closed;
 	int failed; /* atomic: a test run failed, stop */
 	int n;
+	bool threads; /* started: a batch filled up */
 	unsigned int next; /* frames without a flow go round the lanes */
 	__u64 skipped;
 	struct lane lanes[LANES_MAX];
@@ -327,6 +328,36 @@ static int lane_of(struct runner *r, const struct xc_record *rec)
 	return (int)((h >> 32) % (__u64)r->n);
 }
 
+static struct batch *batch_new(void)
+{
+	struct batch *b = malloc(sizeof(*b));
+
+	if (b)
+		b->n = b->used = 0;
+	return b;
+}
+
+/* A batch filled up: the capture is worth a thread per CPU. Returns 0 or -errno. */
+static int runner_start(struct runner *r)
+{
+	r->threads = true;
+	for (int i = 0; i < r->n; i++) {
+		struct lane *l = &r->lanes[i];
+		int err;
+
+		while (l->n_spare < LANE_BATCHES - 1) {
+			l->spare[l->n_spare] = batch_new();
+			if (!l->spare[l->n_spare++])
+				return -ENOMEM;
+		}
+		err = pthread_create(&l->thread, NULL, lane_main, l);
+		if (err)
+			return -err;
+		l->started = true;
+	}
+	return 0;
+}
+
 static int runner_record(void *ctx, const struct xc_record *rec)
 {
 	struct runner *r = ctx;
@@ -341,8 +372,13 @@ static int runner_record(void *ctx, const struct xc_record *rec)
 		return 0;
 	}
 	l = &r->lanes[lane_of(r, rec)];
-	if (l->fill->n == BATCH_FRAMES || l->fill->used + XC_RECORD_BUF > BATCH_BYTES)
+	if (l->fill->n == BATCH_FRAMES || l->fill->used + XC_RECORD_BUF > BATCH_BYTES) {
+		int err = r->threads ? 0 : runner_start(r);
+
+		if (err)
+			return err;
 		lane_submit(r, l);
+	}
 	b = l->fill;
 	len = xc_record_layout(rec, b->buf + b->used);
 	b->len[b->n] = (__u32)len;
@@ -356,18 +392,8 @@ static int lane_init(struct runner *r, struct lane *l, int cpu)
 {
 	l->r = r;
 	l->cpu = cpu;
-	for (int i = 0; i < LANE_BATCHES; i++) {
-		struct batch *b = malloc(sizeof(*b));
-
-		if (!b)
-			return -ENOMEM;
-		b->n = b->used = 0;
-		if (i)
-			l->spare[l->n_spare++] = b;
-		else
-			l->fill = b;
-	}
-	return 0;
+	l->fill = batch_new();
+	return l->fill ? 0 : -ENOMEM;
 }
 
 static void runner_free(struct runner *r)
@@ -413,24 +439,20 @@ static struct runner *runner_new(struct xc_counter *xc)
 	return r;
 }
 
-static int runner_start(struct runner *r)
-{
-	for (int i = 0; i < r->n; i++) {
-		int err = pthread_create(&r->lanes[i].thread, NULL, lane_main, &r->lanes[i]);
-
-		if (err)
-			return -err;
-		r->lanes[i].started = true;
-	}
-	return 0;
-}
-
-/* Hand over the last batches, wait for every lane, gather what they ran. */
+/*
+ * Hand over the last batches, wait for every lane, gather what they ran. A
+ * capture too small to fill a batch runs here: threads would cost more.
+ */
 static void runner_finish(struct runner *r, struct xc_replay *res, __u64 *err_index)
 {
-	for (int i = 0; i < r->n; i++)
-		if (r->lanes[i].started && r->lanes[i].fill->n)
-			lane_submit(r, &r->lanes[i]);
+	for (int i = 0; i < r->n; i++) {
+		struct lane *l = &r->lanes[i];
+
+		if (!r->threads && !r->failed)
+			run_batch(l, l->fill);
+		else if (l->started && l->fill->n)
+			lane_submit(r, l);
+	}
 	pthread_mutex_lock(&r->lock);
 	r->closed = true;
 	pthread_cond_broadcast(&r->work);
@@ -438,9 +460,8 @@ static void runner_finish(struct runner *r, struct xc_replay *res, __u64 *err_in
 	for (int i = 0; i < r->n; i++) {
 		struct lane *l = &r->lanes[i];
 
-		if (!l->started)
-			continue;
-		pthread_join(l->thread, NULL);
+		if (l->started)
+			pthread_join(l->thread, NULL);
 		res->run += l->run;
 		res->altered += l->altered;
 		if (l->err && (!res->run_errno || l->err_index < *err_index)) {
@@ -470,13 +491,12 @@ int xc_replay_file(struct xc_counter *xc, const char *path,
 		res->run_errno = ENOMEM;
 		return XC_REPLAY_RUN;
 	}
-	ret = runner_start(r);
-	if (!ret)
-		ret = xc_capture_records(path, runner_record, r, res, err, errlen);
-	else
-		snprintf(err, errlen, "cannot start a thread: %s", strerror(-ret));
+	ret = xc_capture_records(path, runner_record, r, res, err, errlen);
+	if (ret < 0)
+		r->failed = 1;
 	runner_finish(r, res, &err_index);
 	if (ret < 0) {
+		snprintf(err, errlen, "cannot start counting threads: %s", strerror(-ret));
 		res->run_errno = -ret;
 		ret = XC_REPLAY_RUN;
 	} else if (res->run_errno) {
