@@ -455,13 +455,16 @@ def main():
         ex = ThreadPoolExecutor(a.jobs)
         try:
             list(ex.map(job, mutants))
+        except (KeyboardInterrupt, SystemExit):
+            print("mutate: interrupted: the report covers the mutants that ran", flush=True)
         finally:
-            ex.shutdown(wait=True, cancel_futures=True)  # on Ctrl-C: the running ones end
+            ex.shutdown(wait=True, cancel_futures=True)  # the running ones end first
     finally:
         subprocess.run(["umount", bpffs], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)
     seconds = time.monotonic() - t0
-    return report(mutants, generated, files, equivalent, originals, seconds, a)
+    ran = [m for m in mutants if m.status]
+    return report(ran, generated, files, equivalent, originals, seconds, a)
 
 
 def report(mutants, generated, files, equivalent, originals, seconds, a):
