@@ -42,7 +42,7 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
 	libnl-route-3-dev ethtool iputils-ping iputils-arping socat prometheus procps \
 	gnuplot-nox libclang-rt-14-dev valgrind util-linux libcap-dev man-db groff-base \
-	python3-clang-14
+	nftables python3-clang-14
 
 .PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
 	fuzz fuzz-quick valgrind install mutate mutate-quick
@@ -66,7 +66,17 @@ $(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c | $(B)
 $(B)/xdpcount.skel.h: $(B)/xdpcount.bpf.o
 	$(BPFTOOL) gen skeleton $< name xdpcount_bpf > $@
 
-$(B)/lib/%.o: src/lib/%.c | $(B)/xdpcount.skel.h
+# The tracing programs: kernel drop reasons, observe mode (prog/xdpcount_kern.h: CO-RE).
+$(B)/xdpcount_%.bpf.o: prog/xdpcount_%.bpf.c prog/*.h | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(B)/xdpcount_%.skel.h: $(B)/xdpcount_%.bpf.o
+	$(BPFTOOL) gen skeleton $< name xdpcount_$*_bpf > $@
+
+TRACE_SKELS := $(B)/xdpcount_drops.skel.h $(B)/xdpcount_observe.skel.h
+.SECONDARY: $(TRACE_SKELS) $(TRACE_SKELS:.skel.h=.bpf.o)
+
+$(B)/lib/%.o: src/lib/%.c | $(B)/xdpcount.skel.h $(TRACE_SKELS)
 	@mkdir -p $(B)/lib
 	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
@@ -85,6 +95,15 @@ $(B)/hlib/%.o: harness/lib/%.c | $(B)/xdpcount.skel.h
 	@mkdir -p $(B)/hlib
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness/lib -c $< -o $@
 
+# The observe-mode tests' own programs: the XDP program to observe, and a
+# minimal fentry that asks whether this kernel allows observing at all.
+HARNESS_SKELS := $(B)/drop_port.skel.h $(B)/fentry_probe.skel.h
+$(B)/%.bpf.o: harness/bpf/%.bpf.c | $(B)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(HARNESS_SKELS): $(B)/%.skel.h: $(B)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
 # The parser over a copy of headers in a map value (test_truncation.c).
 $(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c | $(B)
 	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iharness -c $< -o $@
@@ -92,7 +111,7 @@ $(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c | $(B)
 $(B)/parse_copy.skel.h: $(B)/parse_copy.bpf.o
 	$(BPFTOOL) gen skeleton $< name parse_copy_bpf > $@
 
-$(B)/harness/%.o: harness/%.c | $(B)/xdpcount.skel.h $(B)/parse_copy.skel.h
+$(B)/harness/%.o: harness/%.c | $(B)/xdpcount.skel.h $(B)/parse_copy.skel.h $(HARNESS_SKELS)
 	@mkdir -p $(B)/harness
 	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
 

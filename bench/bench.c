@@ -202,6 +202,7 @@ static const struct {
 	{ "testrun", bench_testrun },
 	{ "newkey", bench_newkey },
 	{ "live", bench_live },
+	{ "tracing", bench_tracing },
 	{ "userspace", userspace_part },
 	{ "offline", bench_offline },
 };

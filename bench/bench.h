@@ -88,6 +88,9 @@ int bench_newkey(const struct bench_opts *o, const struct bench_refs *r,
 int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 	       struct json_object *res);
 int bench_userspace(const struct bench_opts *o, struct json_object *res);
+/* The drop tracer per freed skb, observe mode per frame: ratios to untraced. */
+int bench_tracing(const struct bench_opts *o, const struct bench_refs *r,
+		  struct json_object *res);
 int bench_offline(const struct bench_opts *o, const struct bench_refs *r,
 		  struct json_object *res);
 

@@ -40,11 +40,14 @@ struct live {
 	struct bench_frame f;
 };
 
-/* One receiving program: the counter, or a reference by fd. */
+/* One receiving program: the counter, or a reference by fd, maybe traced. */
 struct receiver {
 	struct xc_counter *xc;
 	int fd;
 	int link; /* the reference's bpf_link */
+	struct xc_drops *drops;   /* the drop tracer, attached while it runs */
+	bool observe;             /* observe mode on the reference while it runs */
+	struct xc_observer *obs;
 };
 
 struct run {
@@ -136,11 +139,30 @@ static __u64 veth_xdp_packets(struct live *l)
 	return sum;
 }
 
+/* What the tracers counted: drops of every reason, or the observed frames. */
+static __u64 traced(struct receiver *rx)
+{
+	struct xc_observe_stats st;
+	struct xc_drop_snapshot d;
+	__u64 n = 0;
+
+	if (rx->obs)
+		return xc_observe_read(rx->obs, &st) ? 0 : st.in.total.packets;
+	if (xc_drops_read(rx->drops, &d))
+		return 0;
+	for (size_t i = 0; i < d.n; i++)
+		n += d.v[i].pb.packets;
+	xc_drop_snapshot_free(&d);
+	return n;
+}
+
 static __u64 counted(struct receiver *rx, struct live *l)
 {
 	struct xc_snapshot s;
 	__u64 n;
 
+	if (rx->drops || rx->obs)
+		return traced(rx);
 	if (!rx->xc)
 		return veth_xdp_packets(l);
 	if (xc_counter_snapshot(rx->xc, &s))
@@ -162,12 +184,24 @@ static int attach(struct receiver *rx, struct live *l)
 		rx->link = xc_prog_attach(rx->fd, l->net.ifindex_a, XC_MODE_NATIVE, NULL);
 		err = rx->link < 0 ? rx->link : 0;
 	}
+	if (!err && rx->drops)
+		err = xc_drops_attach(rx->drops);
+	if (!err && rx->observe) {
+		char why[256];
+
+		err = xc_observe_open(l->net.ifindex_a, &rx->obs, why, sizeof(why));
+		if (err)
+			fprintf(stderr, "bench: observe mode: %s\n", why);
+	}
 	xt_net_leave(saved);
 	return err;
 }
 
 static void detach(struct receiver *rx, struct live *l)
 {
+	xc_drops_detach(rx->drops);
+	xc_observe_close(rx->obs);
+	rx->obs = NULL;
 	if (rx->xc)
 		xc_counter_detach(rx->xc, l->net.ifindex_a);
 	else if (rx->link >= 0)
@@ -181,8 +215,10 @@ static int measure(struct live *l, struct receiver *rx, int ncpu, __u32 frames,
 	__u64 before;
 	int err = attach(rx, l);
 
-	if (err)
+	if (err) {
+		detach(rx, l); /* what did attach */
 		return err;
+	}
 	before = counted(rx, l);
 	err = generate(l, ncpu, frames, out);
 	out->arrived = counted(rx, l) - before;
@@ -344,5 +380,102 @@ int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 	xt_net_destroy(&l.net);
 	sigaction(SIGINT, &old_int, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
+	return err;
+}
+
+/* ---- the tracers: kernel drop reasons, observe mode ---- */
+
+static struct json_object *tracer_result(struct series *s, int rounds)
+{
+	struct json_object *o = json_object_new_object();
+	double with = bench_median(s->mpps, (size_t)rounds);
+	double without = bench_median(s->ref_mpps, (size_t)rounds);
+	double cost[rounds];
+
+	/* What the tracer adds to each packet, round by round: ns per packet with − without. */
+	for (int r = 0; r < rounds; r++)
+		cost[r] = 1e3 / s->mpps[r] - 1e3 / s->ref_mpps[r];
+
+	bench_add_int(o, "frames_per_cpu", s->frames);
+	bench_add_num(o, "traced_mpps", with);
+	bench_add_num(o, "untraced_mpps", without);
+	bench_add_num(o, "ratio", bench_median(s->ratio, (size_t)rounds));
+	bench_add_num(o, "cost_ns", bench_median(cost, (size_t)rounds));
+	bench_add_int(o, "sent", (__s64)s->sent);
+	bench_add_int(o, "traced", (__s64)s->arrived);
+	json_object_object_add(o, "all_traced", json_object_new_boolean(s->arrived == s->sent));
+	return o;
+}
+
+/* Rounds of with and without, one generator CPU; an error leaves the rest. */
+static int tracer_series(struct live *l, struct series *s, struct json_object *out,
+			 const char *key)
+{
+	int rounds = l->o->live_rounds, err = 0;
+
+	for (int i = 0; i < rounds && !err; i++)
+		err = series_round(l, s, i);
+	if (err) {
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "error", json_object_new_string(strerror(-err)));
+		json_object_object_add(out, key, o);
+		return err == -EINTR ? err : 0;
+	}
+	json_object_object_add(out, key, tracer_result(s, rounds));
+	return 0;
+}
+
+/*
+ * The drop tracer's cost per freed skb: the empty XDP_PASS program hands each
+ * UDP frame to the stack, which drops it (no socket on port 9), with and
+ * without the tracer watching the interface. Observe mode's cost per frame:
+ * bare XDP_DROP with and without fentry/fexit on it.
+ */
+static int tracing_series(struct live *l, const struct bench_refs *r, struct json_object *tr)
+{
+	int rounds = l->o->live_rounds, saved, err;
+	__u32 nd = l->o->live_frames, np = nd / 4;
+	struct receiver rx[4] = {
+		{ .fd = r->empty_fd, .link = -1 }, { .fd = r->empty_fd, .link = -1 },
+		{ .fd = r->drop_fd, .link = -1, .observe = true }, { .fd = r->drop_fd, .link = -1 },
+	};
+	double b[2][4][rounds];
+	struct series s[2] = {
+		{ "drops", 1, np, &rx[0], &rx[1], b[0][0], b[0][1], b[0][2], b[0][3], 0, 0, 0 },
+		{ "observe", 1, nd, &rx[2], &rx[3], b[1][0], b[1][1], b[1][2], b[1][3], 0, 0, 0 },
+	};
+	char why[256] = "";
+
+	err = xc_drops_open(&rx[0].drops, why, sizeof(why));
+	if (!err && !xt_net_enter(l->net.ns_a, &saved)) {
+		err = xc_drops_watch(rx[0].drops, l->net.ifindex_a);
+		xt_net_leave(saved);
+	}
+	if (err) { /* this kernel cannot: say why, and go on */
+		struct json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "error", json_object_new_string(why[0] ? why :
+								       strerror(-err)));
+		json_object_object_add(tr, "drops", o);
+	}
+	err = err ? 0 : tracer_series(l, &s[0], tr, "drops");
+	xc_drops_close(rx[0].drops);
+	return err ?: tracer_series(l, &s[1], tr, "observe");
+}
+
+int bench_tracing(const struct bench_opts *o, const struct bench_refs *r,
+		  struct json_object *res)
+{
+	struct json_object *tr = json_object_new_object();
+	struct live l = { .o = o };
+	int err;
+
+	json_object_object_add(res, "tracing", tr);
+	bench_add_int(tr, "rounds", o->live_rounds);
+	err = live_setup(&l);
+	err = err ?: tracing_series(&l, r, tr);
+	xc_counter_close(l.gen);
+	xt_net_destroy(&l.net);
 	return err;
 }

@@ -2,7 +2,8 @@
 /*
  * `make demo`: two namespaces joined by a veth pair (harness/netns.c), xdpcount
  * on one end, and real programs on the other driving a traffic mix: ping and
- * ping6, TCP transfers, UDP datagrams and ARP. After XC_DEMO_SECONDS (15) or
+ * ping6, TCP transfers, UDP datagrams (some to a closed port, which the kernel
+ * drops and the view shows by reason) and ARP. After XC_DEMO_SECONDS (15) or
  * Ctrl-C everything it started is stopped and the namespaces are removed.
  * Arguments go to xdpcount (e.g. --json).
  */
@@ -23,6 +24,7 @@
 
 #define TCP_PORT "5001"
 #define UDP_PORT "5002"
+#define CLOSED_PORT "5009" /* nothing listens: the kernel drops them, NO_SOCKET */
 #define MAX_HELPERS 8
 
 static volatile sig_atomic_t stopping;
@@ -107,6 +109,7 @@ static void start_traffic(const struct xt_net *net, int secs)
 		 "for i in 1 2 3 4 5 6 7 8; do echo datagram $i | "
 		 "socat -u - UDP-SENDTO:" XT_NET_IP4_A ":" UDP_PORT "; done; "
 		 "echo datagram | socat -u - UDP6-SENDTO:[" XT_NET_IP6_A "]:" UDP_PORT "; "
+		 "echo nobody | socat -u - UDP-SENDTO:" XT_NET_IP4_A ":" CLOSED_PORT "; "
 		 "sleep 0.7; done", secs + 2);
 	spawn(net->ns_b, ping, true);
 	spawn(net->ns_b, ping6, true);

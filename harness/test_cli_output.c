@@ -214,7 +214,7 @@ Test(cli_output, features_off_offline)
 
 	xt_pcap_path(mix, sizeof(mix), "mix.pcap");
 	xt_cli_run(&p, NULL, NULL, "-r", mix, "--no-sources", "--no-sizes", NULL);
-	cr_expect_eq(p.status, XC_EXIT_OK, "exit %d: %s", p.status, p.err);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "exit: %s", p.err);
 	cr_expect(strstr(p.out, "\ntop sources: off (--no-sources)\n") &&
 		  strstr(p.out, "\nframe sizes: off (--no-sizes)\n") &&
 		  strstr(p.out, "top destination ports (") && strstr(p.out, "top flows ("),

@@ -35,6 +35,21 @@ static bool has_port(struct json_object *ports, const char *proto, int port)
 	return false;
 }
 
+/* The UDP datagrams the kernel dropped for want of a socket, on the one interface. */
+static long long closed_port_drops(struct json_object *last)
+{
+	struct json_object *reasons = xt_json_get("drops", xt_json_get("drops", last, "drops"),
+						  "reasons");
+	struct json_object *r;
+
+	json_object_object_foreach(reasons, iface, per_iface) {
+		(void)iface;
+		if (json_object_object_get_ex(per_iface, "NO_SOCKET", &r))
+			return get(r, "l4", "udp", "packets");
+	}
+	return 0;
+}
+
 Test(live_demo, short_run)
 {
 	char bin[PATH_MAX], dir[PATH_MAX], ns_a[64] = "", ns_b[64] = "", path[128];
@@ -65,6 +80,7 @@ Test(live_demo, short_run)
 		  "no TCP transfer to port 5001");
 	cr_expect(has_port(xt_json_get("ports", last, "top_dst_ports"), "udp", 5002),
 		  "no UDP datagrams to port 5002");
+	cr_expect(closed_port_drops(last) > 0, "no kernel drops for UDP to the closed port");
 	json_object_put(last);
 	cr_assert(sscanf(strstr(p.err, "namespaces ") ?: "", "namespaces %63s and %63s", ns_a,
 			 ns_b) == 2, "the demo did not say what it removed: %s", p.err);

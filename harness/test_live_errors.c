@@ -18,12 +18,7 @@
 
 static struct xt_net net;
 
-static void teardown(void)
-{
-	xt_net_destroy(&net);
-}
-
-TestSuite(live_errors, .fini = teardown, .timeout = 60);
+TestSuite(live_errors, .fini = xt_teardown, .timeout = 60);
 
 static void expect_failure(const struct xt_proc *p, int code, const char *msg)
 {

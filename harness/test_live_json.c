@@ -23,23 +23,10 @@
 #include "sockets.h"
 #include "testnet.h"
 
-#define UDP_PORT 5002
-#define UDP_SPORT 40002
-#define UDP_N 19
-#define UDP_LEN 64
-#define PINGS 9
-#define SAFETY "60" /* --duration bound of every run: it never outlives a test */
-
 static struct xt_net net;
 static struct xt_bg cli;
 
-static void teardown(void)
-{
-	xt_bg_stop(&cli);
-	xt_net_destroy(&net);
-}
-
-TestSuite(live_json, .fini = teardown, .timeout = 60);
+TestSuite(live_json, .fini = xt_teardown, .timeout = 60);
 
 static void expect_udp_flow(const char *what, struct json_object *o)
 {
@@ -49,11 +36,11 @@ static void expect_udp_flow(const char *what, struct json_object *o)
 
 	xt_json_flows(what, xt_json_at(o, "flows.top"), &fl, &n);
 	for (size_t i = 0; i < n; i++) {
-		if (fl[i].key.proto != IPPROTO_UDP || fl[i].key.sport != UDP_SPORT)
+		if (fl[i].key.proto != IPPROTO_UDP || fl[i].key.sport != XT_CLI_UDP_SPORT)
 			continue;
 		found = true;
-		XT_EXPECT_EQ(fl[i].val.packets, UDP_N, "%s: UDP flow packets", what);
-		XT_EXPECT_EQ(fl[i].val.bytes, UDP_N * (14 + 20 + 8 + UDP_LEN), "%s: UDP flow bytes",
+		XT_EXPECT_EQ(fl[i].val.packets, XT_CLI_UDP_N, "%s: UDP flow packets", what);
+		XT_EXPECT_EQ(fl[i].val.bytes, XT_CLI_UDP_N * (14 + 20 + 8 + XT_CLI_UDP_LEN), "%s: UDP flow bytes",
 			     what);
 	}
 	cr_expect(found, "%s: the UDP flow is not in flows.top", what);
@@ -65,10 +52,10 @@ static void expect_final(const char *what, struct json_object *o)
 	char path[128];
 
 	cr_expect(json_object_get_boolean(xt_json_at(o, "final")), "%s: the last line is not final", what);
-	XT_EXPECT_EQ(xt_json_num(o, "l4.udp.packets"), UDP_N, "%s: l4.udp.packets", what);
-	XT_EXPECT_EQ(xt_json_num(o, "l4.icmp.packets"), PINGS, "%s: l4.icmp.packets", what);
+	XT_EXPECT_EQ(xt_json_num(o, "l4.udp.packets"), XT_CLI_UDP_N, "%s: l4.udp.packets", what);
+	XT_EXPECT_EQ(xt_json_num(o, "l4.icmp.packets"), XT_CLI_PINGS, "%s: l4.icmp.packets", what);
 	snprintf(path, sizeof(path), "interfaces.%s.l4.udp.packets", net.if_a);
-	XT_EXPECT_EQ(xt_json_num(o, path), UDP_N, "%s: %s", what, path);
+	XT_EXPECT_EQ(xt_json_num(o, path), XT_CLI_UDP_N, "%s: %s", what, path);
 	XT_EXPECT_EQ(json_object_array_length(xt_json_at(o, "interface")), 1, "%s: interface",
 		     what);
 	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(o, "interface.0")), net.if_a,
@@ -141,11 +128,11 @@ Test(live_json, json_lines)
 	xt_net_create_or_fail(&net, "j", 0);
 	xt_net_static(&net);
 	xt_kernel_rx(net.ns_a, net.if_a, &before);
-	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
-	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
-	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", UDP_N, 5000),
-		  "no line counted %d UDP datagrams", UDP_N);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
+	xt_ping(net.ns_b, XT_NET_IP4_A, XT_CLI_PINGS);
+	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", XT_CLI_UDP_N, 5000),
+		  "no line counted %d UDP datagrams", XT_CLI_UDP_N);
 	xt_kernel_rx(net.ns_a, net.if_a, &after);
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
@@ -201,13 +188,13 @@ Test(live_json, rates_per_entry)
 	struct xt_json_lines l;
 	double pk[3] = { 0 }, bits[3] = { 0 };
 	const char *lists[3] = { "top_src", "top_dst_ports", "flows.top" };
-	const double want_bits = 8.0 * UDP_N * (14 + 20 + 8 + UDP_LEN);
+	const double want_bits = 8.0 * XT_CLI_UDP_N * (14 + 20 + 8 + XT_CLI_UDP_LEN);
 
 	xt_net_create_or_fail(&net, "r", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
-	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
+	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", XT_CLI_UDP_N, 5000), "the datagrams were not counted");
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
 	for (size_t i = 0; i < l.n; i++) {
@@ -223,7 +210,7 @@ Test(live_json, rates_per_entry)
 				bool mine = k == 0 ? !strcmp(json_object_get_string(
 							xt_json_at(e, "addr")), XT_NET_IP4_B) :
 					    json_object_object_get_ex(e, k == 1 ? "port" : "dport", &v) &&
-					    json_object_get_int(v) == UDP_PORT;
+					    json_object_get_int(v) == XT_CLI_UDP_DPORT;
 
 				if (!mine)
 					continue;
@@ -233,9 +220,9 @@ Test(live_json, rates_per_entry)
 		}
 	}
 	for (int k = 0; k < 3; k++) {
-		cr_expect(pk[k] > UDP_N - 0.05 && pk[k] < UDP_N + 0.05,
+		cr_expect(pk[k] > XT_CLI_UDP_N - 0.05 && pk[k] < XT_CLI_UDP_N + 0.05,
 			  "%s: pps x interval over the updates is %f, the test sent %d", lists[k],
-			  pk[k], UDP_N);
+			  pk[k], XT_CLI_UDP_N);
 		cr_expect(bits[k] > want_bits - 1 && bits[k] < want_bits + 1,
 			  "%s: bps x interval over the updates is %f, the test sent %f bits",
 			  lists[k], bits[k], want_bits);
@@ -271,12 +258,12 @@ Test(live_json, flow_times)
 
 	xt_net_create_or_fail(&net, "s", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
 	xt_sleep_ms(400);
 	before = wall_ms();
-	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
 	after = wall_ms();
-	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", UDP_N, 5000), "the datagrams were not counted");
+	cr_expect(xt_cli_wait_value(&cli, "l4.udp.packets", XT_CLI_UDP_N, 5000), "the datagrams were not counted");
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
 	top = xt_json_at(l.v[l.n - 1], "flows.top");
@@ -284,7 +271,7 @@ Test(live_json, flow_times)
 		struct json_object *e = json_object_array_get_idx(top, i);
 		long long first, last;
 
-		if (json_object_get_int(xt_json_at(e, "dport")) != UDP_PORT)
+		if (json_object_get_int(xt_json_at(e, "dport")) != XT_CLI_UDP_DPORT)
 			continue;
 		found = true;
 		first = rfc3339_ms(json_object_get_string(xt_json_at(e, "first_seen")));

@@ -19,27 +19,17 @@
 #include "sockets.h"
 #include "testnet.h"
 
-#define PINGS 9
-#define SAFETY "60" /* --duration bound of every run: it never outlives a test */
-
 static struct xt_net net, net2;
 static struct xt_bg cli;
 
-static void teardown(void)
-{
-	xt_bg_stop(&cli);
-	xt_net_destroy(&net2);
-	xt_net_destroy(&net);
-}
-
-TestSuite(live_lifecycle, .fini = teardown, .timeout = 60);
+TestSuite(live_lifecycle, .fini = xt_teardown, .timeout = 60);
 
 Test(live_lifecycle, sigkill_leaves_nothing)
 {
 	char name[64];
 
 	xt_net_create_or_fail(&net, "k", 0);
-	xt_cli_start(&cli, net.ns_a, "--json", "--duration", SAFETY, net.if_a, NULL);
+	xt_cli_start(&cli, net.ns_a, "--json", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
 	XT_ASSERT_NE(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), 0,
 		     "the id of the program attached while counting");
 	XT_EXPECT_STREQ(name, "xdpcount", "the attached program's name");
@@ -57,7 +47,7 @@ Test(live_lifecycle, second_instance)
 
 	xt_net_create_or_fail(&net, "2", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
 	id = xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name));
 	xt_cli_run_bounded(&p, net.ns_a, NULL, "--json", net.if_a, NULL);
 	XT_EXPECT_EQ(p.status, XC_EXIT_BUSY, "second instance: exit code");
@@ -68,13 +58,13 @@ Test(live_lifecycle, second_instance)
 	xt_proc_free(&p);
 	XT_EXPECT_EQ(xt_xdp_prog_on(net.ns_a, net.ifindex_a, name, sizeof(name)), id,
 		     "the id of the program on the interface after the second instance");
-	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
-	cr_expect(xt_cli_wait_value(&cli, "l4.icmp.packets", PINGS, 5000),
+	xt_ping(net.ns_b, XT_NET_IP4_A, XT_CLI_PINGS);
+	cr_expect(xt_cli_wait_value(&cli, "l4.icmp.packets", XT_CLI_PINGS, 5000),
 		  "the first instance did not go on counting");
 	xt_cli_stop(&cli, SIGINT, XC_EXIT_OK);
 	xt_cli_json_lines(&cli, &l);
 	cr_expect(json_object_get_boolean(xt_json_at(l.v[l.n - 1], "final")), "SIGINT: no final line");
-	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], "l4.icmp.packets"), PINGS, "final l4.icmp.packets");
+	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], "l4.icmp.packets"), XT_CLI_PINGS, "final l4.icmp.packets");
 	xt_json_lines_free(&l);
 	xt_expect_detached("after SIGINT", net.ns_a, net.ifindex_a);
 }
@@ -88,14 +78,14 @@ Test(live_lifecycle, interface_lost)
 	xt_net_create_or_fail(&net, "l", 0);
 	xt_net_join_or_fail(&net2, &net, "m");
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", SAFETY, net.if_a, net2.if_a, NULL);
+	xt_cli_start(&cli, net.ns_a, "--json", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, net2.if_a, NULL);
 	XT_ASSERT_EQ(xt_net_exec(net.ns_a, "ip link del %s", net2.if_a), 0, "deleting %s",
 		     net2.if_a);
 	cr_expect(xt_bg_wait_err(&cli, "disappeared", 5000),
 		  "no word of the lost interface: %s", xt_bg_err(&cli));
-	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
+	xt_ping(net.ns_b, XT_NET_IP4_A, XT_CLI_PINGS);
 	snprintf(path, sizeof(path), "interfaces.%s.l4.icmp.packets", net.if_a);
-	cr_expect(xt_cli_wait_value(&cli, path, PINGS, 5000), "counting did not go on on %s", net.if_a);
+	cr_expect(xt_cli_wait_value(&cli, path, XT_CLI_PINGS, 5000), "counting did not go on on %s", net.if_a);
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_IFLOST);
 	err = xt_bg_err(&cli);
 	cr_expect(strstr(err, net2.if_a), "stderr does not name %s: %s", net2.if_a, err);
@@ -105,7 +95,7 @@ Test(live_lifecycle, interface_lost)
 	cr_expect(json_object_get_boolean(xt_json_at(last, "final")), "no final line");
 	XT_EXPECT_EQ(json_object_array_length(xt_json_at(last, "lost")), 1, "lost");
 	XT_EXPECT_STREQ(json_object_get_string(xt_json_at(last, "lost.0")), net2.if_a, "lost[0]");
-	XT_EXPECT_EQ(xt_json_num(last, path), PINGS, "final %s", path);
+	XT_EXPECT_EQ(xt_json_num(last, path), XT_CLI_PINGS, "final %s", path);
 	xt_json_lines_free(&l);
 	xt_expect_detached("after the run", net.ns_a, net.ifindex_a);
 }

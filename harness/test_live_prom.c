@@ -227,20 +227,26 @@ static void send_traffic(void)
 	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
 }
 
-/* GET /metrics until the UDP datagrams show (the exposition follows -i). */
+/*
+ * GET /metrics until the UDP datagrams and the pings, sent after them, show:
+ * the exposition follows -i, so one with the datagrams may predate the pings.
+ */
 static char *metrics_with_udp(int port, char **head)
 {
-	char series[128], *body = NULL;
-	unsigned long long v = 0;
+	char series[128], pings[128], *body = NULL;
+	unsigned long long v = 0, icmp = 0;
 
 	snprintf(series, sizeof(series), "xdpcount_l4_packets_total{interface=\"%s\",class=\"udp\"}",
+		 net.if_a);
+	snprintf(pings, sizeof(pings), "xdpcount_l4_packets_total{interface=\"%s\",class=\"icmp\"}",
 		 net.if_a);
 	for (int t = 0; t < 5000; t += 100) {
 		free(body);
 		free(*head);
 		XT_ASSERT_EQ(xt_http_get(net.ns_a, "127.0.0.1", port, "/metrics", head, &body), 200,
 			     "GET /metrics");
-		if (sample(body, series, &v) && v == UDP_N)
+		if (sample(body, series, &v) && v == UDP_N && sample(body, pings, &icmp) &&
+		    icmp >= PINGS)
 			return body;
 		xt_sleep_ms(100);
 	}

@@ -19,24 +19,10 @@
 #include "sockets.h"
 #include "testnet.h"
 
-#define UDP_PORT 5002
-#define UDP_SPORT 40002
-#define UDP_N 19
-#define UDP_LEN 64
-#define PINGS 9
-#define SAFETY "60" /* --duration bound of every run: it never outlives a test */
-
 static struct xt_net net, net2;
 static struct xt_bg cli;
 
-static void teardown(void)
-{
-	xt_bg_stop(&cli);
-	xt_net_destroy(&net2);
-	xt_net_destroy(&net);
-}
-
-TestSuite(live_text, .fini = teardown, .timeout = 60);
+TestSuite(live_text, .fini = xt_teardown, .timeout = 60);
 
 /* The class row "name packets ..." of the last block that has one. */
 static long long text_row(const char *out, const char *name)
@@ -60,22 +46,22 @@ Test(live_text, text_blocks)
 
 	xt_net_create_or_fail(&net, "t", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--text", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_ping(net.ns_b, XT_NET_IP4_A, PINGS);
+	xt_cli_start(&cli, net.ns_a, "--text", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
+	xt_ping(net.ns_b, XT_NET_IP4_A, XT_CLI_PINGS);
 	for (int t = 0; t < 5000; t += 50) {
 		out = xt_bg_out(&cli);
-		if (text_row(out, "icmp") == PINGS)
+		if (text_row(out, "icmp") == XT_CLI_PINGS)
 			break;
 		free(out);
 		out = NULL;
 		xt_sleep_ms(50);
 	}
-	cr_expect(out, "no text block counted %d echo requests", PINGS);
+	cr_expect(out, "no text block counted %d echo requests", XT_CLI_PINGS);
 	free(out);
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 	out = xt_bg_out(&cli);
 	cr_expect(strstr(out, "   final"), "the last block is not marked final");
-	XT_EXPECT_EQ(text_row(strstr(out, "   final"), "icmp"), PINGS, "final block: icmp row");
+	XT_EXPECT_EQ(text_row(strstr(out, "   final"), "icmp"), XT_CLI_PINGS, "final block: icmp row");
 	cr_expect(strstr(out, "top flows") && strstr(out, "frame size") &&
 		  strstr(out, "rx_dropped"), "a block lacks a section: %.500s", out);
 	free(out);
@@ -175,7 +161,7 @@ static bool order_in_last_block(const char *out, int *at_5002, int *at_5003)
 
 		n = block_ports(blk, ports, 16);
 		for (int i = 0; i < n; i++)
-			if (ports[i] == UDP_PORT + 1)
+			if (ports[i] == XT_CLI_UDP_DPORT + 1)
 				last = b;
 		free(blk);
 		if (last == b)
@@ -192,9 +178,9 @@ static bool order_in_last_block(const char *out, int *at_5002, int *at_5003)
 	}
 	*at_5002 = *at_5003 = -1;
 	for (int i = 0; i < n; i++) {
-		if (ports[i] == UDP_PORT)
+		if (ports[i] == XT_CLI_UDP_DPORT)
 			*at_5002 = i;
-		if (ports[i] == UDP_PORT + 1)
+		if (ports[i] == XT_CLI_UDP_DPORT + 1)
 			*at_5003 = i;
 	}
 	return true;
@@ -208,22 +194,22 @@ Test(live_text, order_by_current_rate)
 
 	xt_net_create_or_fail(&net, "o", 0);
 	xt_net_static(&net);
-	xt_cli_start(&cli, net.ns_a, "--text", "-o", "pps", "-i", "0.3", "--duration", SAFETY, net.if_a, NULL);
-	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	xt_cli_start(&cli, net.ns_a, "--text", "-o", "pps", "-i", "0.3", "--duration", XT_CLI_SAFETY, net.if_a, NULL);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
 	for (long long end = xt_now_ms() + 5000; xt_now_ms() < end; xt_sleep_ms(50)) {
 		out = xt_bg_out(&cli);
-		if (text_row(out, "udp") == UDP_N)
+		if (text_row(out, "udp") == XT_CLI_UDP_N)
 			break;
 		free(out);
 		out = NULL;
 	}
-	cr_assert(out, "no block counted the first %d datagrams", UDP_N);
+	cr_assert(out, "no block counted the first %d datagrams", XT_CLI_UDP_N);
 	free(out);
 	/* Counted in a block: the next interval has none of them. */
-	xt_udp_b_to_a(&net, UDP_SPORT + 1, UDP_PORT + 1, 3, UDP_LEN);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT + 1, XT_CLI_UDP_DPORT + 1, 3, XT_CLI_UDP_LEN);
 	for (long long end = xt_now_ms() + 5000; xt_now_ms() < end; xt_sleep_ms(50)) {
 		out = xt_bg_out(&cli);
-		if (text_row(out, "udp") == UDP_N + 3)
+		if (text_row(out, "udp") == XT_CLI_UDP_N + 3)
 			break;
 		free(out);
 		out = NULL;
@@ -231,14 +217,14 @@ Test(live_text, order_by_current_rate)
 	cr_assert(out, "no block counted the 3 later datagrams");
 	cr_assert(order_in_last_block(out, &at_5002, &at_5003), "port 5003 is never listed");
 	cr_expect(at_5003 >= 0 && at_5002 > at_5003, "by pps, udp 5003 (3 datagrams now) must "
-		  "come before udp 5002 (%d before): places %d and %d", UDP_N, at_5003, at_5002);
+		  "come before udp 5002 (%d before): places %d and %d", XT_CLI_UDP_N, at_5003, at_5002);
 	cr_expect(strstr(out, "top destination ports (") && strstr(out, "), by pps"),
 		  "the heading does not say the order");
 	free(out);
 	xt_cli_stop(&cli, SIGTERM, XC_EXIT_OK);
 }
 
-#define UDP_BYTES (UDP_N * (14 + 20 + 8 + UDP_LEN))
+#define UDP_BYTES (XT_CLI_UDP_N * (14 + 20 + 8 + XT_CLI_UDP_LEN))
 
 /* The final block's rates are the run's averages, not the idle last interval's. */
 Test(live_text, final_block_averages)
@@ -252,7 +238,7 @@ Test(live_text, final_block_averages)
 	/* -B: the rates in bytes per second. */
 	xt_cli_start(&cli, net.ns_a, "--text", "-B", "-i", "0.5", "--duration", "3", net.if_a,
 		     NULL);
-	xt_udp_b_to_a(&net, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	xt_udp_b_to_a(&net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
 	cr_assert(xt_bg_wait(&cli, 10000), "--duration 3 did not end");
 	out = xt_bg_out(&cli);
 	final = strstr(out, "   final: averages over ");
@@ -264,9 +250,9 @@ Test(live_text, final_block_averages)
 	/* name, packets, bytes, pps, then B/s. */
 	cr_assert(sscanf(row, "\nudp %*s %*s %lf %lf", &pps, &bps) == 2, "udp row: %.80s", row);
 	/* Over 3 s, or a little more on a busy machine; the last interval saw none. */
-	cr_expect(pps >= UDP_N / 6.0 - 1 && pps <= UDP_N / 3.0 + 1,
+	cr_expect(pps >= XT_CLI_UDP_N / 6.0 - 1 && pps <= XT_CLI_UDP_N / 3.0 + 1,
 		  "final udp pps %f: want the average, %d datagrams over 3 s or a bit more",
-		  pps, UDP_N);
+		  pps, XT_CLI_UDP_N);
 	cr_expect(bps >= UDP_BYTES / 6.0 - 1 && bps <= UDP_BYTES / 3.0 + 1,
 		  "final udp B/s %f: want the average, %d bytes over 3 s or a bit more", bps,
 		  UDP_BYTES);

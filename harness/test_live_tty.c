@@ -26,22 +26,9 @@
 #include "sockets.h"
 #include "testnet.h"
 
-#define UDP_PORT 5002
-#define UDP_SPORT 40002
-#define UDP_N 19
-#define UDP_LEN 64
-#define SAFETY "60" /* --duration bound of every run: it never outlives a test */
-
 static struct xt_net net;
-static struct xt_bg cli;
 
-static void teardown(void)
-{
-	xt_bg_stop(&cli);
-	xt_net_destroy(&net);
-}
-
-TestSuite(live_tty, .fini = teardown, .timeout = 60);
+TestSuite(live_tty, .fini = xt_teardown, .timeout = 60);
 
 /* What a terminal would show of out: the widest line and the most rows of a frame. */
 static void frame_extent(const char *p, const char *end, int *widest, int *tallest)
@@ -234,7 +221,7 @@ Test(live_tty, suspend_and_continue)
 	struct winsize ws = { .ws_row = 40, .ws_col = 100 };
 	/* A long interval: a frame soon after SIGCONT is the resume's, not a tick's. */
 	const char *argv[] = { "/usr/bin/ip", "netns", "exec", NULL, NULL, "-i", "30",
-			       "--duration", SAFETY, NULL, NULL };
+			       "--duration", XT_CLI_SAFETY, NULL, NULL };
 	struct pty_out o;
 	const char *left, *back;
 	size_t mark;
@@ -286,7 +273,7 @@ Test(live_tty, suspend_and_continue)
 static void send_udp(void *ctx, int fd)
 {
 	(void)fd;
-	xt_udp_b_to_a(ctx, UDP_SPORT, UDP_PORT, UDP_N, UDP_LEN);
+	xt_udp_b_to_a(ctx, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
 }
 
 struct frame_lines {
@@ -402,14 +389,14 @@ static void expect_sent_in_frame(const struct frame_lines *f, const char *what)
 	cr_expect(f->n && !strncmp(f->v[0], "xdpcount on ", 12) && strstr(f->v[0], net.if_a) &&
 		  strstr(f->v[0], "ingress"), "%s: header: %s", what, f->n ? f->v[0] : "");
 	row = line_starting(f, "udp ");
-	XT_EXPECT_EQ(row ? (long long)xt_grouped_number(row + 4) : -1, UDP_N,
+	XT_EXPECT_EQ(row ? (long long)xt_grouped_number(row + 4) : -1, XT_CLI_UDP_N,
 		     "%s: the udp class row: %s", what, row ? row : "none");
 	row = list_row(f, "top sources", XT_NET_IP4_B);
-	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top sources: %s", what, row ? row : "no row");
+	XT_EXPECT_EQ(row_packets(row), XT_CLI_UDP_N, "%s: top sources: %s", what, row ? row : "no row");
 	row = list_row(f, "top destination ports", "udp    5002");
-	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top ports: %s", what, row ? row : "no row");
+	XT_EXPECT_EQ(row_packets(row), XT_CLI_UDP_N, "%s: top ports: %s", what, row ? row : "no row");
 	row = list_row(f, "top flows", "udp    " UDP_FLOW);
-	XT_EXPECT_EQ(row_packets(row), UDP_N, "%s: top flows (whole row): %s", what,
+	XT_EXPECT_EQ(row_packets(row), XT_CLI_UDP_N, "%s: top flows (whole row): %s", what,
 		     row ? row : "no row");
 }
 

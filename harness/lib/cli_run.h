@@ -14,6 +14,15 @@
 
 /* Loading the program and attaching: how long the CLI may take to start counting. */
 #define XT_CLI_START_MS 15000
+/* The --duration bound of every live run a test starts: it never outlives the test. */
+#define XT_CLI_SAFETY "60"
+
+/* What the live CLI tests send from B to A: UDP datagrams of one flow, and pings. */
+#define XT_CLI_UDP_SPORT 40002
+#define XT_CLI_UDP_DPORT 5002
+#define XT_CLI_UDP_N 19
+#define XT_CLI_UDP_LEN 64
+#define XT_CLI_PINGS 9
 
 /*
  * Run it to its end: inside ns (NULL: here), after a wrapper's words

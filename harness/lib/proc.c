@@ -87,12 +87,32 @@ static int temp_fd(void)
 	return fd;
 }
 
+/* What this test started, for xt_bg_stop_all: each test runs in a process of its own. */
+static struct xt_bg *started[16];
+static int n_started;
+
+void xt_bg_stop_all(void)
+{
+	while (n_started)
+		xt_bg_stop(started[--n_started]);
+}
+
+static void remember(struct xt_bg *bg)
+{
+	for (int i = 0; i < n_started; i++)
+		if (started[i] == bg)
+			return;
+	cr_assert(n_started < 16, "more than 16 background programs in one test");
+	started[n_started++] = bg;
+}
+
 void xt_bg_start(struct xt_bg *bg, const char *ns, const char *const argv[])
 {
 	const char *full[64];
 	int n = 0;
 
 	memset(bg, 0, sizeof(*bg));
+	remember(bg);
 	bg->out = temp_fd();
 	bg->err = temp_fd();
 	if (ns) {

@@ -45,5 +45,7 @@ bool xt_bg_wait(struct xt_bg *bg, int timeout_ms);
 void xt_bg_signal(const struct xt_bg *bg, int sig);
 /* Kill it if it runs, reap it, close its files. Safe to call twice. */
 void xt_bg_stop(struct xt_bg *bg);
+/* xt_bg_stop on every program this test started, last first. */
+void xt_bg_stop_all(void);
 
 #endif /* XDPCOUNT_PROC_H */

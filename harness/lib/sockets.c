@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <criterion/criterion.h>
 #include "checks.h"
+#include "paths.h"
 #include "sockets.h"
 #include "testnet.h"
 
@@ -127,4 +129,24 @@ void xt_ping(const char *ns, const char *addr, int n)
 
 	snprintf(cmd, sizeof(cmd), "ping -q -n -c %d -i 0.01 -W 2 %s >/dev/null", n, addr);
 	xt_net_exec_or_fail(ns, cmd);
+}
+
+void xt_scapy_send(const char *ns, const char *ifname, const char *frames)
+{
+	char code[1024];
+	int status = -1, saved;
+	pid_t pid;
+
+	snprintf(code, sizeof(code), "from scapy.all import Ether, IP, IPv6, UDP, TCP, Raw, sendp\n"
+		 "sendp(%s, iface='%s', verbose=0)\n", frames, ifname);
+	pid = fork();
+	if (pid == 0) { /* no shell between: the code goes to python as it is */
+		if (xt_net_enter(ns, &saved))
+			_exit(126);
+		execl(xt_python(), xt_python(), "-c", code, (char *)NULL);
+		_exit(127);
+	}
+	cr_assert_gt(pid, 0, "fork: %s", strerror(errno));
+	waitpid(pid, &status, 0);
+	cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "scapy in %s: %s", ns, code);
 }

@@ -22,5 +22,10 @@ void xt_udp_exchange(int tx, int rx, int n, size_t len);
 void xt_tcp_transfer(int client, int listener, size_t len);
 /* `ping -c n` from ns to addr; fails the test unless every echo is answered. */
 void xt_ping(const char *ns, const char *addr, int n);
+/*
+ * Frames built by scapy, sent from ns out of ifname: frames is a Python
+ * expression of a list of frames over the names Ether, IP, IPv6, UDP, TCP, Raw.
+ */
+void xt_scapy_send(const char *ns, const char *ifname, const char *frames);
 
 #endif /* XDPCOUNT_SOCKETS_H */

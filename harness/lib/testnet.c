@@ -8,17 +8,38 @@
 #include "checks.h"
 #include "clock.h"
 #include "json.h"
+#include "proc.h"
 #include "testnet.h"
+
+/* What this test made, for xt_teardown: each test runs in a process of its own. */
+static struct xt_net *made[8];
+static int n_made;
+
+static void remember(struct xt_net *net)
+{
+	cr_assert(n_made < 8, "more than 8 test networks in one test");
+	made[n_made++] = net;
+}
+
+void xt_teardown(void)
+{
+	xt_bg_stop_all();
+	/* Last first: a joined pair goes before the one whose namespace it shares. */
+	while (n_made)
+		xt_net_destroy(made[--n_made]);
+}
 
 void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu)
 {
 	XT_ASSERT_EQ(xt_net_create(net, tag, mtu), 0, "creating a veth pair (%s)", tag);
+	remember(net);
 }
 
 void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag)
 {
 	XT_ASSERT_EQ(xt_net_join(net, host, tag, 0), 0, "creating a second veth pair into %s (%s)",
 		     host->ns_a, tag);
+	remember(net);
 }
 
 void xt_net_exec_or_fail(const char *ns, const char *cmd)

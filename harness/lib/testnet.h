@@ -15,6 +15,12 @@ void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu);
 /* xt_net_join, or fail the test. */
 void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const char *tag);
 
+/*
+ * A suite's .fini: stop the background programs this test started
+ * (xt_bg_start), then remove the networks it made with the two above.
+ */
+void xt_teardown(void);
+
 /* Run a shell command in ns (xt_net_exec); fails the test unless it exits 0. */
 void xt_net_exec_or_fail(const char *ns, const char *cmd);
 

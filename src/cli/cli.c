@@ -35,25 +35,38 @@ static bool has_cap(cap_t caps, cap_value_t cap)
 	return v == CAP_SET || admin == CAP_SET;
 }
 
-const char *xc_cli_missing_caps(char *buf, size_t len)
+/* The names of the capabilities of need[] the process lacks, joined by '+'; NULL: none. */
+static const char *missing_of(const cap_value_t *need, const char *const *names, size_t n,
+			      char *buf, size_t len)
 {
-	static const struct { cap_value_t cap; const char *name; } need[] = {
-		{ CAP_BPF, "CAP_BPF" },
-		{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
-		{ CAP_PERFMON, "CAP_PERFMON" },
-	};
 	cap_t caps = cap_get_proc();
 	size_t used = 0;
 
 	buf[0] = '\0';
 	if (!caps)
 		return NULL;
-	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
-		if (!has_cap(caps, need[i].cap) && used < len)
+	for (size_t i = 0; i < n; i++)
+		if (!has_cap(caps, need[i]) && used < len)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s",
-						 used ? "+" : "", need[i].name);
+						 used ? "+" : "", names[i]);
 	cap_free(caps);
 	return buf[0] ? buf : NULL;
+}
+
+const char *xc_cli_missing_caps(char *buf, size_t len)
+{
+	static const cap_value_t need[] = { CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON };
+	static const char *const names[] = { "CAP_BPF", "CAP_NET_ADMIN", "CAP_PERFMON" };
+
+	return missing_of(need, names, 3, buf, len);
+}
+
+const char *xc_cli_missing_observe_caps(char *buf, size_t len)
+{
+	static const cap_value_t need[] = { CAP_SYS_ADMIN, CAP_BPF, CAP_PERFMON };
+	static const char *const names[] = { "CAP_SYS_ADMIN", "CAP_BPF", "CAP_PERFMON" };
+
+	return missing_of(need, names, 3, buf, len);
 }
 
 int xc_cli_open_counter(const struct xc_cli *cli, struct xc_counter **xc)

@@ -54,6 +54,8 @@ struct xc_cli {
 	const char *prometheus;  /* [ADDR:]PORT or NULL */
 	enum xc_order order;     /* -o: top lists of the readable views */
 	bool bytes_rate;         /* -B: rates in bytes per second, not bits */
+	bool no_drops;           /* no kernel drop reasons */
+	bool observe;            /* count beside the XDP programs already there */
 	bool verbose;
 };
 
@@ -62,6 +64,8 @@ struct xc_cli {
 
 /* The capabilities of XC_CAPS this process lacks ("CAP_BPF+CAP_PERFMON"), or NULL. */
 const char *xc_cli_missing_caps(char *buf, size_t len);
+/* What observe mode needs of CAP_SYS_ADMIN+CAP_BPF+CAP_PERFMON and lacks, or NULL. */
+const char *xc_cli_missing_observe_caps(char *buf, size_t len);
 
 /* An errno from loading or attaching, as the exit code that explains it. */
 int xc_exit_for_errno(int err);

@@ -112,8 +112,9 @@ static int report_busy(const struct live_iface *f)
 	if (xc_xdp_query(f->ifindex, &id, name, sizeof(name)) || !id)
 		return XC_EXIT_OK;
 	fprintf(stderr, "xdpcount: %s already has an XDP program: id %u, name \"%s\". "
-		"xdpcount never replaces one: stop or detach it first "
-		"(bpftool net show dev %s)\n", f->name, id, name[0] ? name : "?", f->name);
+		"xdpcount never replaces one: count beside it with --observe, or stop or "
+		"detach it first (bpftool net show dev %s)\n", f->name, id,
+		name[0] ? name : "?", f->name);
 	return XC_EXIT_BUSY;
 }
 
@@ -137,13 +138,20 @@ static int attached(const struct live *lv)
 	return n;
 }
 
+static void detach(struct live *lv, struct live_iface *f)
+{
+	if (lv->xc)
+		xc_counter_detach(lv->xc, f->ifindex);
+	xc_observe_detach(f->obs);
+	f->attached = false;
+}
+
 static void detach_all(struct live *lv)
 {
-	for (int i = 0; i < lv->n_ifs; i++) {
+	for (int i = 0; i < lv->n_ifs; i++)
 		if (lv->ifs[i].attached)
-			xc_counter_detach(lv->xc, lv->ifs[i].ifindex);
-		lv->ifs[i].attached = false;
-	}
+			detach(lv, &lv->ifs[i]);
+	xc_drops_detach(lv->drops);
 }
 
 static int attach_error(const struct live *lv, const struct live_iface *f, int err)
@@ -174,9 +182,58 @@ static int attach_error(const struct live *lv, const struct live_iface *f, int e
 	return XC_EXIT_FAIL;
 }
 
+/* The observer of one interface; what this kernel or program cannot, one line. */
+static int observe_one(struct live_iface *f)
+{
+	char why[256], missing[64];
+	int err = xc_observe_open(f->ifindex, &f->obs, why, sizeof(why));
+
+	if (!err) {
+		f->attached = true;
+		return XC_EXIT_OK;
+	}
+	if (err == -EPERM && !xc_cli_missing_observe_caps(missing, sizeof(missing))) {
+		/* Every privilege held: the kernel itself refuses (lockdown, its build). */
+		snprintf(why, sizeof(why), "this kernel refuses fentry/fexit programs, even with "
+			 "CAP_SYS_ADMIN, CAP_BPF and CAP_PERFMON");
+		err = -EOPNOTSUPP;
+	}
+	if (err == -EOPNOTSUPP) { /* and the other interfaces go on */
+		fprintf(stderr, "xdpcount: cannot observe %s: %s; going on without it\n",
+			f->name, why);
+		return XC_EXIT_OK;
+	}
+	fprintf(stderr, "xdpcount: cannot observe %s: %s\n", f->name, why);
+	if (err == -EPERM || err == -EACCES) {
+		fprintf(stderr, "xdpcount: observe mode needs root, or CAP_SYS_ADMIN (to open "
+			"another program) with CAP_BPF and CAP_PERFMON\n");
+		return XC_EXIT_PERM;
+	}
+	return err == -ENOENT ? XC_EXIT_USAGE : XC_EXIT_FAIL;
+}
+
+/* Observe mode: fentry/fexit on the program of each interface. */
+static int observe_all(struct live *lv)
+{
+	for (int i = 0; i < lv->n_ifs; i++) {
+		int rc = observe_one(&lv->ifs[i]);
+
+		if (rc) {
+			detach_all(lv);
+			return rc;
+		}
+	}
+	if (attached(lv))
+		return XC_EXIT_OK;
+	fprintf(stderr, "xdpcount: no interface can be observed\n");
+	return XC_EXIT_FAIL;
+}
+
 /* All or nothing: a failure detaches what was attached before it. */
 static int attach_all(struct live *lv)
 {
+	if (lv->cli->observe)
+		return observe_all(lv);
 	for (int i = 0; i < lv->n_ifs; i++) {
 		struct live_iface *f = &lv->ifs[i];
 		int err = xc_counter_attach(lv->xc, f->ifindex, lv->cli->mode, &f->mode);
@@ -188,6 +245,19 @@ static int attach_all(struct live *lv)
 		f->attached = true;
 	}
 	return XC_EXIT_OK;
+}
+
+static void announce_observed(const struct live *lv)
+{
+	fprintf(stderr, "xdpcount: observing");
+	for (int i = 0, n = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+
+		if (f->obs)
+			fprintf(stderr, "%s %s (XDP program id %u, %s)", n++ ? "," : "", f->name,
+				xc_observe_prog_id(f->obs), xc_observe_prog_name(f->obs));
+	}
+	fprintf(stderr, "\n");
 }
 
 /* In generic mode the program runs after GRO: with GRO on it sees aggregates. */
@@ -204,6 +274,8 @@ static void check_gro(struct live *lv)
 
 static void announce(const struct live *lv)
 {
+	if (lv->cli->observe)
+		return announce_observed(lv);
 	fprintf(stderr, "xdpcount: counting on");
 	for (int i = 0; i < lv->n_ifs; i++)
 		fprintf(stderr, "%s %s (%s%s)", i ? "," : "", lv->ifs[i].name,
@@ -222,8 +294,7 @@ static void announce(const struct live *lv)
 static void mark_iface_lost(struct live *lv, struct live_iface *f)
 {
 	f->lost = true;
-	f->attached = false;
-	xc_counter_detach(lv->xc, f->ifindex);
+	detach(lv, f);
 	if (!lv->tty.open) /* the view says it; the message waits for the screen */
 		fprintf(stderr, "xdpcount: interface %s disappeared; %s\n", f->name,
 			attached(lv) ? "counting goes on on the others" :
@@ -242,6 +313,53 @@ static void read_kernel(struct live *lv)
 	}
 }
 
+/* Observe mode: what the observed programs saw, as a snapshot of the core counters. */
+static int observed_snapshot(struct live *lv, struct xc_snapshot *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->mono_ns = mono_ns();
+	s->ifaces = calloc((size_t)lv->n_ifs, sizeof(*s->ifaces));
+	if (!s->ifaces)
+		return -ENOMEM;
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+		int err = f->obs ? xc_observe_read(f->obs, &f->seen) : 0;
+
+		if (err)
+			return err;
+		if (!f->obs)
+			continue;
+		s->ifaces[s->n_ifaces].ifindex = (__u32)f->ifindex;
+		s->ifaces[s->n_ifaces++].c = f->seen.in;
+		xc_counters_add(&s->total, &f->seen.in);
+	}
+	return 0;
+}
+
+/* Each interface's drop reasons, as of now. */
+static int read_drops(struct live *lv)
+{
+	struct xc_drop_snapshot ds;
+	int err;
+
+	if (!lv->drops)
+		return 0;
+	err = xc_drops_read(lv->drops, &ds);
+	if (err)
+		return err;
+	for (int i = 0; i < lv->n_ifs; i++) {
+		struct live_iface *f = &lv->ifs[i];
+		size_t n = xc_drop_reasons(&ds, (__u32)f->ifindex, NULL, 0);
+
+		free(f->reasons);
+		f->reasons = calloc(n ? n : 1, sizeof(*f->reasons));
+		f->n_reasons = f->reasons ? xc_drop_reasons(&ds, (__u32)f->ifindex,
+							    f->reasons, n) : 0;
+	}
+	xc_drop_snapshot_free(&ds);
+	return 0;
+}
+
 static int update(struct live *lv)
 {
 	int err;
@@ -251,7 +369,8 @@ static int update(struct live *lv)
 	lv->prev = lv->cur;
 	/* The wall clock next to the snapshot's own monotonic stamp, which comes first. */
 	clock_gettime(CLOCK_REALTIME, &lv->wall);
-	err = xc_counter_snapshot(lv->xc, &lv->cur);
+	err = lv->xc ? xc_counter_snapshot(lv->xc, &lv->cur) : observed_snapshot(lv, &lv->cur);
+	err = err ?: read_drops(lv);
 	lv->updates++;
 	if (!err && !attached(lv))
 		lv->final = true;
@@ -270,7 +389,9 @@ static int take_baseline(struct live *lv, __u64 attach_ns)
 		f->kprev = f->kcur = f->kbase;
 	}
 	clock_gettime(CLOCK_REALTIME, &lv->wall);
-	err = xc_counter_snapshot(lv->xc, &lv->cur); /* can the maps be read at all? */
+	/* can the maps be read at all? */
+	err = lv->xc ? xc_counter_snapshot(lv->xc, &lv->cur) : observed_snapshot(lv, &lv->cur);
+	err = err ?: read_drops(lv);
 	xc_snapshot_free(&lv->cur);
 	memset(&lv->cur, 0, sizeof(lv->cur));
 	lv->cur.mono_ns = attach_ns;
@@ -282,7 +403,7 @@ static int take_baseline(struct live *lv, __u64 attach_ns)
 static void publish(struct live *lv, struct metrics_server *ms)
 {
 	struct xc_view_iface rows[XC_MAX_ATTACH];
-	bool per_iface = xc_counter_config(lv->xc)->features & XC_F_IFACES;
+	bool per_iface = feature_on(lv, XC_F_IFACES);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -466,10 +587,38 @@ static int update_loop(struct live *lv, struct metrics_server *ms, const sigset_
 	}
 }
 
+/* Kernel drop reasons: where the kernel or the privileges cannot, one line and go on. */
+static void trace_drops(struct live *lv)
+{
+	char why[256] = "";
+	int err;
+
+	if (lv->cli->no_drops)
+		return;
+	err = xc_drops_open(&lv->drops, why, sizeof(why));
+	if (err == -EPERM || err == -EACCES)
+		snprintf(why, sizeof(why), "tracing needs root, or CAP_BPF and CAP_PERFMON");
+	for (int i = 0; !err && i < lv->n_ifs; i++)
+		err = xc_drops_watch(lv->drops, lv->ifs[i].ifindex);
+	if (!err)
+		err = xc_drops_attach(lv->drops);
+	if (!err)
+		return;
+	if (!why[0])
+		snprintf(why, sizeof(why), "%s", strerror(-err));
+	fprintf(stderr, "xdpcount: no kernel drop reasons: %s; counting goes on without them "
+		"(--no-drops leaves them out)\n", why);
+	xc_drops_close(lv->drops);
+	lv->drops = NULL;
+}
+
 static int attach_and_count(struct live *lv, struct metrics_server *ms, const sigset_t *mask)
 {
 	__u64 attach_ns = mono_ns();
-	int rc = attach_all(lv);
+	int rc;
+
+	trace_drops(lv);
+	rc = attach_all(lv);
 	bool tty;
 
 	if (rc)
@@ -511,8 +660,10 @@ int xc_cli_live(const struct xc_cli *cli)
 	lv.bytes_rate = cli->bytes_rate;
 	setup_signals(&mask);
 	rc = resolve(&lv);
-	rc = rc ?: check_free(&lv);
-	rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
+	if (!cli->observe) {
+		rc = rc ?: check_free(&lv);
+		rc = rc ?: xc_cli_open_counter(cli, &lv.xc);
+	}
 	if (rc)
 		return rc;
 	if (cli->prometheus && metrics_server_start(cli->prometheus, &ms))
@@ -523,5 +674,10 @@ int xc_cli_live(const struct xc_cli *cli)
 	xc_snapshot_free(&lv.prev);
 	xc_snapshot_free(&lv.cur);
 	xc_counter_close(lv.xc);
+	xc_drops_close(lv.drops);
+	for (int i = 0; i < lv.n_ifs; i++) {
+		xc_observe_close(lv.ifs[i].obs);
+		free(lv.ifs[i].reasons);
+	}
 	return rc;
 }

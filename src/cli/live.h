@@ -22,11 +22,19 @@ struct live_iface {
 	struct xc_ifstats kbase; /* the kernel's counters when counting began */
 	struct xc_ifstats kprev; /* at the update before */
 	struct xc_ifstats kcur;  /* at this update; the last seen once lost */
+	struct xc_drop_reason *reasons; /* kernel drop reasons at this update */
+	size_t n_reasons;
+	struct xc_observer *obs;        /* observe mode: on the program already here */
+	struct xc_observe_stats seen;   /* what it saw and did, at this update */
 };
+
+/* Observe mode counts the core counters and sizes per interface, no tables. */
+#define XC_OBSERVED_FEATURES (XC_F_SIZES | XC_F_IFACES)
 
 struct live {
 	const struct xc_cli *cli;
-	struct xc_counter *xc;
+	struct xc_counter *xc;   /* NULL in observe mode */
+	struct xc_drops *drops;  /* kernel drop reasons; NULL: off or not possible */
 	struct live_iface ifs[XC_MAX_ATTACH];
 	int n_ifs;
 	struct xc_snapshot prev; /* the update before (empty before the first) */

@@ -37,9 +37,15 @@ void lines_free(struct lines *l)
 
 static const struct xc_counters zero_counters;
 
+/* What the counters hold: the program's features, or observe mode's. */
+static __u32 features(const struct live *lv)
+{
+	return lv->xc ? xc_counter_config(lv->xc)->features : XC_OBSERVED_FEATURES;
+}
+
 static bool per_iface(const struct live *lv)
 {
-	return xc_counter_config(lv->xc)->features & XC_F_IFACES;
+	return features(lv) & XC_F_IFACES;
 }
 
 /* An interface's counters: its own, the total when it is the only one, else NULL. */
@@ -82,6 +88,9 @@ void live_rows(const struct live *lv, struct xc_view_iface *rows)
 		rows[i].lost = f->lost;
 		rows[i].has_kernel = true;
 		xc_ifstats_sub(&rows[i].kernel, &f->kcur, &f->kbase);
+		rows[i].reasons = lv->drops ? f->reasons : NULL;
+		rows[i].n_reasons = f->n_reasons;
+		rows[i].observed = f->obs ? &f->seen : NULL;
 	}
 }
 
@@ -107,7 +116,7 @@ static const char *rfc3339(const struct timespec *ts, char *buf, size_t len)
 
 bool feature_on(const struct live *lv, __u32 f)
 {
-	return xc_counter_config(lv->xc)->features & f;
+	return features(lv) & f;
 }
 
 const char *rate_label(const struct frame *fr)
@@ -290,6 +299,81 @@ static void interfaces(struct lines *out, const struct frame *fr)
 	free(d);
 }
 
+/* "ipv4 5; udp 3, tcp 2": a count's frames by network and transport class. */
+static void split_text(char *buf, size_t len, const struct xc_class_split *s)
+{
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < XC_L3_MAX && at < len; i++)
+		if (s->l3[i].packets)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %llu", at ? ", " : "",
+					       xc_l3_names[i], (unsigned long long)s->l3[i].packets);
+	for (int i = 0, n = 0; i < XC_L4_MAX && at < len; i++)
+		if (s->l4[i].packets)
+			at += (size_t)snprintf(buf + at, len - at, "%s%s %llu", n++ ? ", " : "; ",
+					       xc_l4_names[i], (unsigned long long)s->l4[i].packets);
+}
+
+/* Why the kernel dropped what it did after XDP, per interface. */
+static void drop_reasons(struct lines *out, const struct frame *fr)
+{
+	const struct live *lv = fr->lv;
+	const struct xc_rate none = { 0 };
+	char split[160];
+	bool any = false;
+	struct cells c;
+
+	if (!lv->drops)
+		return;
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+
+		for (size_t k = 0; k < f->n_reasons; k++) {
+			const struct xc_drop_reason *r = &f->reasons[k];
+
+			if (!any)
+				lines_add(out, "%-12s %-24s %12s %12s  %s", "kernel drops",
+					  "reason", "packets", "bytes", "classes");
+			any = true;
+			split_text(split, sizeof(split), &r->s);
+			fill_cells(fr, &c, &r->s.pb, &none);
+			lines_add(out, "%-12s %-24s %12s %12s  %s", f->name, r->name, c.pk, c.by,
+				  split);
+		}
+	}
+	if (!any && !fr->compact)
+		lines_add(out, "kernel drops: none since counting began");
+}
+
+/* Observe mode: what each observed program returned, per action. */
+static void verdicts(struct lines *out, const struct frame *fr)
+{
+	const struct live *lv = fr->lv;
+	const struct xc_rate none = { 0 };
+	struct xc_class_split s;
+	char split[160];
+	struct cells c;
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+
+		if (!f->obs)
+			continue;
+		lines_add(out, "%-12s %-24s %12s %12s  %s", "XDP verdicts", "action", "packets",
+			  "bytes", "classes");
+		for (int v = 0; v < XC_V_MAX; v++) {
+			xc_verdict_split(&f->seen, (enum xc_verdict)v, &s);
+			if (!s.pb.packets && v == XC_V_OTHER)
+				continue;
+			split_text(split, sizeof(split), &s);
+			fill_cells(fr, &c, &s.pb, &none);
+			lines_add(out, "%-12s %-24s %12s %12s  %s", f->name, xc_verdict_names[v],
+				  c.pk, c.by, split);
+		}
+	}
+}
+
 static void tables(struct lines *out, const struct frame *fr)
 {
 	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
@@ -426,7 +510,9 @@ static void upper(struct lines *out, const struct frame *fr, int extras)
 	classes(out, fr);
 	gap(out, fr);
 	interfaces(out, fr);
-	if (extras & WITH_TABLES)
+	drop_reasons(out, fr);
+	verdicts(out, fr);
+	if ((extras & WITH_TABLES) && fr->lv->xc)
 		tables(out, fr);
 	if (extras & WITH_SIZES) {
 		gap(out, fr);
@@ -540,6 +626,41 @@ static struct json_object *json_kstats(const struct xc_ifstats *s)
 	return o;
 }
 
+/* Kernel drop reasons by interface: {"eth1": {"NO_SOCKET": split, ...}}. */
+static struct json_object *json_reasons(const struct live *lv)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (int i = 0; i < lv->n_ifs; i++)
+		json_object_object_add(o, lv->ifs[i].name,
+				       xc_json_drop_reasons(lv->ifs[i].reasons,
+							    lv->ifs[i].n_reasons));
+	return o;
+}
+
+/* Observe mode: the observed programs and their verdicts, by interface. */
+static void json_observed(const struct live *lv, struct json_object *o)
+{
+	struct json_object *progs = json_object_new_object();
+	struct json_object *verdicts = json_object_new_object();
+
+	for (int i = 0; i < lv->n_ifs; i++) {
+		const struct live_iface *f = &lv->ifs[i];
+		struct json_object *p;
+
+		if (!f->obs)
+			continue;
+		p = json_object_new_object();
+		json_object_object_add(p, "id", json_object_new_uint64(xc_observe_prog_id(f->obs)));
+		json_object_object_add(p, "function",
+				       json_object_new_string(xc_observe_prog_name(f->obs)));
+		json_object_object_add(progs, f->name, p);
+		json_object_object_add(verdicts, f->name, xc_json_verdicts(&f->seen));
+	}
+	json_object_object_add(o, "observed", progs);
+	json_object_object_add(o, "verdicts", verdicts);
+}
+
 static struct json_object *json_drops(const struct live *lv)
 {
 	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
@@ -569,6 +690,8 @@ static struct json_object *json_drops(const struct live *lv)
 	}
 	json_object_object_add(o, "kernel", kernel);
 	json_object_object_add(o, "tables", tabs);
+	if (lv->drops)
+		json_object_object_add(o, "reasons", json_reasons(lv));
 	return o;
 }
 
@@ -709,5 +832,7 @@ struct json_object *live_json(const struct live *lv)
 	json_object_object_add(o, "final", json_object_new_boolean(lv->final));
 	json_object_object_add(o, "rates", json_rates(lv, &r));
 	json_object_object_add(o, "drops", json_drops(lv));
+	if (lv->cli->observe)
+		json_observed(lv, o);
 	return o;
 }

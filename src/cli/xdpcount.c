@@ -36,7 +36,7 @@ static const char doc[] =
 enum {
 	OPT_JSON = 256, OPT_TEXT, OPT_DURATION, OPT_PROM, OPT_NO_SIZES,
 	OPT_NO_SOURCES, OPT_NO_PORTS, OPT_NO_FLOWS, OPT_NO_IFACES,
-	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE,
+	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE, OPT_NO_DROPS, OPT_OBSERVE,
 };
 
 
@@ -51,6 +51,8 @@ static const struct argp_option options[] = {
 	  "Order of the top lists: packets (default), bytes, pps or rate (the current "
 	  "bit/s)", 0 },
 	{ "bytes", 'B', NULL, 0, "Rates in bytes per second (B/s), not bit/s", 0 },
+	{ "observe", OPT_OBSERVE, NULL, 0,
+	  "Count beside the XDP program already on each interface, and its verdicts", 0 },
 	{ "json", OPT_JSON, NULL, 0, "JSON: one object (offline) or one line per update", 1 },
 	{ "text", OPT_TEXT, NULL, 0, "Plain text blocks, even on a terminal", 1 },
 	{ "prometheus", OPT_PROM, "[ADDR:]PORT", 0,
@@ -60,6 +62,7 @@ static const struct argp_option options[] = {
 	{ "no-ports", OPT_NO_PORTS, NULL, 0, "Do not count destination ports", 2 },
 	{ "no-flows", OPT_NO_FLOWS, NULL, 0, "Do not count flows", 2 },
 	{ "no-ifaces", OPT_NO_IFACES, NULL, 0, "Do not count per interface", 2 },
+	{ "no-drops", OPT_NO_DROPS, NULL, 0, "Do not trace the kernel's drop reasons", 2 },
 	{ "sources-max", OPT_SOURCES_MAX, "N", 0, "Source table size (default 65536)", 2 },
 	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow table size (default 65536)", 2 },
 	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
@@ -194,6 +197,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 	case OPT_FLOWS_MAX:
 		cli->cfg.flow_entries = (__u32)parse_count(arg, "--flows-max", 1 << 24, st);
 		break;
+	case OPT_NO_DROPS:
+		cli->no_drops = true;
+		break;
+	case OPT_OBSERVE:
+		cli->observe = true;
+		break;
 	case OPT_KEYWISE:
 		cli->cfg.keywise_reads = true;
 		break;
@@ -214,6 +223,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "with -r FILE, give no interfaces or filter: '%s' "
 				   "(xdpcount counts every frame; filter with tcpdump -w first)",
 				   cli->ifaces[0]);
+		if (cli->n_reads && cli->observe)
+			argp_error(st, "--observe counts live on interfaces, not with -r FILE");
 		if (!cli->n_reads && !cli->n_ifaces)
 			argp_error(st, "give an interface to count on, or -r FILE");
 		if (cli->n_reads && cli->live_only)

@@ -28,6 +28,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 void xc_set_verbose(bool verbose)
 {
 	xc_verbose = verbose;
+	libbpf_set_print(libbpf_print); /* for the tracing programs too */
 }
 
 void xc_config_default(struct xc_config *cfg)

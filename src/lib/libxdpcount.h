@@ -20,5 +20,7 @@
 #include "ifstats.h"
 #include "output.h"
 #include "prom.h"
+#include "drops.h"
+#include "observe.h"
 
 #endif /* LIBXDPCOUNT_H */

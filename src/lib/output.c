@@ -381,3 +381,39 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 		text_tables(f, s, idx, top);
 	free(idx);
 }
+
+struct json_object *xc_json_split(const struct xc_class_split *s)
+{
+	struct json_object *o = json_pb(&s->pb);
+	struct json_object *l3 = json_object_new_object();
+	struct json_object *l4 = json_object_new_object();
+
+	for (int i = 0; i < XC_L3_MAX; i++)
+		json_object_object_add(l3, xc_l3_names[i], json_pb(&s->l3[i]));
+	for (int i = 0; i < XC_L4_MAX; i++)
+		json_object_object_add(l4, xc_l4_names[i], json_pb(&s->l4[i]));
+	json_object_object_add(o, "l3", l3);
+	json_object_object_add(o, "l4", l4);
+	return o;
+}
+
+struct json_object *xc_json_drop_reasons(const struct xc_drop_reason *r, size_t n)
+{
+	struct json_object *o = json_object_new_object();
+
+	for (size_t i = 0; i < n; i++)
+		json_object_object_add(o, r[i].name, xc_json_split(&r[i].s));
+	return o;
+}
+
+struct json_object *xc_json_verdicts(const struct xc_observe_stats *st)
+{
+	struct json_object *o = json_object_new_object();
+	struct xc_class_split s;
+
+	for (int v = 0; v < XC_V_MAX; v++) {
+		xc_verdict_split(st, (enum xc_verdict)v, &s);
+		json_object_object_add(o, xc_verdict_names[v], xc_json_split(&s));
+	}
+	return o;
+}

@@ -7,6 +7,8 @@
 #include <json-c/json.h>
 #include "snapshot.h"
 #include "ifstats.h"
+#include "drops.h"
+#include "observe.h"
 
 /* The core keys: total, malformed, vlan, l3, l4, sizes. */
 struct json_object *xc_json_counters(const struct xc_counters *c);
@@ -40,6 +42,16 @@ struct xc_view_iface {
 	bool lost;                   /* it disappeared while counting */
 	bool has_kernel;
 	struct xc_ifstats kernel;    /* the kernel's counters since counting began */
+	const struct xc_drop_reason *reasons; /* kernel drop reasons; NULL: not traced */
+	size_t n_reasons;
+	const struct xc_observe_stats *observed; /* observe mode: inputs and verdicts */
 };
+
+/* {"packets", "bytes", "l3": {...}, "l4": {...}}: a count and its split by class. */
+struct json_object *xc_json_split(const struct xc_class_split *s);
+/* {"NO_SOCKET": split, ...}: one interface's drop reasons. */
+struct json_object *xc_json_drop_reasons(const struct xc_drop_reason *r, size_t n);
+/* {"pass": split, "drop": split, ...}: an observed program's verdicts. */
+struct json_object *xc_json_verdicts(const struct xc_observe_stats *st);
 
 #endif /* XDPCOUNT_OUTPUT_H */

@@ -290,6 +290,65 @@ static void core_families(FILE *f, const struct xc_view_iface *rows, size_t n)
 	size_histogram(f, rows, n);
 }
 
+/* Kernel drop reasons per traced interface: packets and bytes. */
+static void drop_families(FILE *f, const struct xc_view_iface *rows, size_t n)
+{
+	static const char *const names[] = { "xdpcount_kernel_drops_total",
+					     "xdpcount_kernel_drop_bytes_total" };
+	static const char *const helps[] = {
+		"Packets the kernel dropped after XDP, by drop reason.",
+		"Bytes of the packets the kernel dropped after XDP, by drop reason.",
+	};
+
+	for (int u = 0; u < 2; u++) {
+		family(f, names[u], "counter", helps[u]);
+		for (size_t i = 0; i < n; i++) {
+			for (size_t k = 0; rows[i].reasons && k < rows[i].n_reasons; k++) {
+				const struct xc_drop_reason *r = &rows[i].reasons[k];
+
+				fprintf(f, "%s{", names[u]);
+				label(f, "interface", rows[i].name, true);
+				label(f, "reason", r->name, false);
+				fprintf(f, "} %llu\n", (unsigned long long)pb_unit(&r->s.pb,
+						(enum prom_unit)u));
+			}
+		}
+	}
+}
+
+/* An observed program's verdicts, by action and the frame's classes. */
+static void verdict_family(FILE *f, const struct xc_view_iface *rows, size_t n,
+			   enum prom_unit u)
+{
+	const char *name = u == PROM_PACKETS ? "xdpcount_xdp_verdicts_total" :
+					       "xdpcount_xdp_verdict_bytes_total";
+
+	family(f, name, "counter", u == PROM_PACKETS ?
+	       "Frames the observed XDP program returned each action for, by class." :
+	       "Bytes of the frames the observed XDP program returned each action for.");
+	for (size_t i = 0; i < n; i++) {
+		const struct xc_observe_stats *st = rows[i].observed;
+
+		for (int v = 0; st && v < XC_V_MAX; v++) {
+			for (int l3 = 0; l3 < XC_L3_MAX; l3++) {
+				for (int l4 = 0; l4 <= XC_L4_MAX; l4++) {
+					const struct xc_pb *pb = &st->verdicts[v][l3][l4];
+
+					if (!pb->packets)
+						continue;
+					fprintf(f, "%s{", name);
+					label(f, "interface", rows[i].name, true);
+					label(f, "action", xc_verdict_names[v], true);
+					label(f, "l3", xc_l3_names[l3], true);
+					label(f, "l4", l4 < XC_L4_MAX ? xc_l4_names[l4] : "none",
+					      false);
+					fprintf(f, "} %llu\n", (unsigned long long)pb_unit(pb, u));
+				}
+			}
+		}
+	}
+}
+
 int xc_prom_snapshot(FILE *f, const struct xc_snapshot *s,
 		     const struct xc_view_iface *ifs, size_t n_ifs, size_t top)
 {
@@ -306,6 +365,9 @@ int xc_prom_snapshot(FILE *f, const struct xc_snapshot *s,
 	}
 	core_families(f, ifs, n_ifs);
 	kernel_families(f, ifs, n_ifs);
+	drop_families(f, ifs, n_ifs);
+	verdict_family(f, ifs, n_ifs, PROM_PACKETS);
+	verdict_family(f, ifs, n_ifs, PROM_BYTES);
 	attached_family(f, ifs, n_ifs);
 	top_sources(f, s, idx, top);
 	top_ports(f, s, idx, top);
