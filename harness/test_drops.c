@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Kernel drop reasons: B sends frames the stack on A must drop (UDP and TCP
- * to a closed port, an IPv4 header with a bad checksum, UDP that an nftables
- * rule drops), built by scapy so that their lengths are known; the tracer
+ * Kernel drop reasons: B sends frames the stack on A must drop (UDP over IPv4
+ * and IPv6 and TCP to a closed port, an IPv4 header with a bad checksum, UDP
+ * that an nftables rule drops), built by scapy so that their lengths are known; the tracer
  * must count each under its reason, on A's interface, in the frame's class,
  * exactly. Drops on a second network, whose interfaces have the same
  * ifindexes in other namespaces, must not count.
@@ -27,6 +27,7 @@
 #define PAYLOAD 100
 #define ETH_IP4 (14 + 20)
 #define UDP_FRAME (ETH_IP4 + 8 + PAYLOAD)
+#define UDP6_FRAME (14 + 40 + 8 + PAYLOAD)
 #define SYN_FRAME (ETH_IP4 + 20) /* scapy's TCP header has no options */
 
 /* What B sends, as scapy writes it. */
@@ -51,14 +52,12 @@ static void teardown(void)
 
 TestSuite(drops, .fini = teardown, .timeout = 60);
 
-/* A quiet network and the tracer watching A's end. */
-static void setup_net(void)
+/* The tracer watching A's end. */
+static void watch_a(void)
 {
 	char why[256] = "";
 	int saved, err;
 
-	xt_net_create_or_fail(&net, "d", 0);
-	xt_net_silent(&net);
 	err = xc_drops_open(&drops, why, sizeof(why));
 	cr_assert_eq(err, 0, "opening the drop tracer: %s (%s)", strerror(-err), why);
 	saved = xt_net_enter_or_fail(net.ns_a);
@@ -66,6 +65,26 @@ static void setup_net(void)
 	xt_net_leave_or_fail(saved);
 	cr_assert_eq(err, 0, "watching %s: %s", net.if_a, strerror(-err));
 	cr_assert_eq(xc_drops_attach(drops), 0, "attaching the drop tracer");
+}
+
+/* A quiet network, no IPv6, and the tracer watching A's end. */
+static void setup_net(void)
+{
+	xt_net_create_or_fail(&net, "d", 0);
+	xt_net_silent(&net);
+	watch_a();
+}
+
+/* The same with IPv6 back on A's end only: B still sends nothing of its own. */
+static void setup_net_ipv6(void)
+{
+	char cmd[256];
+
+	setup_net();
+	snprintf(cmd, sizeof(cmd), "sysctl -qw net.ipv6.conf.all.disable_ipv6=0 "
+		 "net.ipv6.conf.%1$s.disable_ipv6=0 && ip addr add " XT_NET_IP6_A "/64 dev %1$s "
+		 "nodad", net.if_a);
+	xt_net_exec_or_fail(net.ns_a, cmd);
 }
 
 /* n copies of a frame from B to A, as a Python list expression. */
@@ -99,8 +118,8 @@ static void read_drops(struct xc_drop_snapshot *s, unsigned long long packets)
 }
 
 /* Exactly one counter: this reason and class on A, packets and bytes. */
-static void expect_only(const char *what, const char *reason, int l4,
-			unsigned long long packets, unsigned long long bytes)
+static void expect_only_l3(const char *what, const char *reason, int l3, int l4,
+			   unsigned long long packets, unsigned long long bytes)
 {
 	struct xc_drop_snapshot s;
 	struct xc_drop_reason r[4];
@@ -121,14 +140,20 @@ static void expect_only(const char *what, const char *reason, int l4,
 			     what, (unsigned long long)r[0].s.pb.packets, packets);
 		cr_expect_eq(r[0].s.pb.bytes, bytes, "%s: bytes: got %llu, want %llu", what,
 			     (unsigned long long)r[0].s.pb.bytes, bytes);
-		cr_expect_eq(r[0].s.l3[XC_L3_IPV4].packets, packets, "%s: ipv4: got %llu, want %llu",
-			     what, (unsigned long long)r[0].s.l3[XC_L3_IPV4].packets, packets);
+		cr_expect_eq(r[0].s.l3[l3].packets, packets, "%s: %s: got %llu, want %llu",
+			     what, xc_l3_names[l3], (unsigned long long)r[0].s.l3[l3].packets, packets);
 		cr_expect_eq(r[0].s.l4[l4].packets, packets, "%s: %s: got %llu, want %llu", what,
 			     xc_l4_names[l4], (unsigned long long)r[0].s.l4[l4].packets, packets);
 		cr_expect_eq(r[0].s.l4[l4].bytes, bytes, "%s: %s bytes: got %llu, want %llu",
 			     what, xc_l4_names[l4], (unsigned long long)r[0].s.l4[l4].bytes, bytes);
 	}
 	xc_drop_snapshot_free(&s);
+}
+
+static void expect_only(const char *what, const char *reason, int l4,
+			unsigned long long packets, unsigned long long bytes)
+{
+	expect_only_l3(what, reason, XC_L3_IPV4, l4, packets, bytes);
 }
 
 Test(drops, udp_to_a_closed_port)
@@ -161,6 +186,19 @@ Test(drops, nftables_drop_rule)
 		     "adding the nftables rule in %s", net.ns_a);
 	send_b_to_a(&net, "", UDP_TO(NFT_PORT), 6);
 	expect_only("UDP dropped by nftables", "NETFILTER_DROP", XC_L4_UDP, 6, 6 * UDP_FRAME);
+}
+
+Test(drops, ipv6_udp_to_a_closed_port)
+{
+	char frames[512];
+
+	setup_net_ipv6();
+	snprintf(frames, sizeof(frames),
+		 "[Ether(src='%s', dst='%s')/IPv6(src='" XT_NET_IP6_B "', dst='" XT_NET_IP6_A
+		 "')/" UDP_TO_CLOSED "]*4", net.mac_b, net.mac_a);
+	xt_scapy_send(net.ns_b, net.if_b, frames);
+	expect_only_l3("IPv6 UDP to a closed port", "NO_SOCKET", XC_L3_IPV6, XC_L4_UDP, 4,
+		       4 * UDP6_FRAME);
 }
 
 Test(drops, other_namespaces_do_not_count)

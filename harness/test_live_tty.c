@@ -269,11 +269,20 @@ Test(live_tty, suspend_and_continue)
 /* The flow the tests send, as the views print it. */
 #define UDP_FLOW XT_NET_IP4_B ":40002 -> " XT_NET_IP4_A ":5002"
 
-/* Send the UDP datagrams once the first frame is up. */
+/* What the test does once the first frame is up: datagrams, then keys typed. */
+struct on_first {
+	const struct xt_net *net;
+	const char *keys;
+};
+
 static void send_udp(void *ctx, int fd)
 {
-	(void)fd;
-	xt_udp_b_to_a(ctx, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
+	const struct on_first *o = ctx;
+
+	xt_udp_b_to_a(o->net, XT_CLI_UDP_SPORT, XT_CLI_UDP_DPORT, XT_CLI_UDP_N, XT_CLI_UDP_LEN);
+	if (o->keys)
+		XT_ASSERT_EQ(write(fd, o->keys, strlen(o->keys)), (ssize_t)strlen(o->keys),
+			     "typing %s", o->keys);
 }
 
 struct frame_lines {
@@ -353,9 +362,10 @@ static long long row_packets(const char *row)
 	return row ? (long long)xt_grouped_number(row) : -1;
 }
 
-/* xdpcount on a pty of ws until it ends; the test's datagrams after its first frame. */
-static char *view_on_pty(const struct winsize *ws, size_t *len)
+/* xdpcount on a pty of ws until it ends; the test's datagrams and keys after its first frame. */
+static char *view_on_pty(const struct winsize *ws, size_t *len, const char *keys)
 {
+	struct on_first first = { &net, keys };
 	const char *argv[] = { "/usr/bin/ip", "netns", "exec", net.ns_a, xt_bin(), "-i", "0.3",
 			       "--duration", "3", net.if_a, NULL };
 	size_t first_at;
@@ -374,7 +384,7 @@ static char *view_on_pty(const struct winsize *ws, size_t *len)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	out = read_pty(fd, len, send_udp, &net, &first_at, pid);
+	out = read_pty(fd, len, send_udp, &first, &first_at, pid);
 	close(fd);
 	waitpid(pid, NULL, 0);
 	cr_assert(first_at, "no frame at all: %.300s", out);
@@ -405,7 +415,7 @@ Test(live_tty, view_80x24)
 	struct winsize ws = { .ws_row = 24, .ws_col = 80 };
 	struct frame_lines f;
 	size_t len;
-	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	char *out = view_on_pty(&ws, &len, NULL), *end = strstr(out, "\033[?1049l");
 	int wide, tall;
 
 	cr_assert(end, "the view did not end: %.300s", out + (len > 300 ? len - 300 : 0));
@@ -424,7 +434,8 @@ Test(live_tty, view_wide)
 	struct winsize ws = { .ws_row = 60, .ws_col = 160 };
 	struct frame_lines f;
 	size_t len;
-	char *out = view_on_pty(&ws, &len), *end = strstr(out, "\033[?1049l");
+	/* o: the next order (bytes); u: bytes per second. */
+	char *out = view_on_pty(&ws, &len, "ou"), *end = strstr(out, "\033[?1049l");
 	const char *heading;
 	int wide, tall, y, m, d;
 
@@ -445,6 +456,12 @@ Test(live_tty, view_wide)
 		  "160x60: the flows have no age and idle: %s", heading ? heading : "");
 	cr_expect(sscanf(strstr(f.v[0], "every ") ? strstr(f.v[0], "every ") : "",
 			 "every %*s %d-%d-%d", &y, &m, &d) == 3, "160x60: no date: %s", f.v[0]);
+	/* The keys typed: the footer and the columns follow them. */
+	cr_expect(f.n == 60 && strstr(f.v[59], "order: bytes") && strstr(f.v[59], "units: B/s"),
+		  "keys o and u: the footer says %s", f.n ? f.v[f.n - 1] : "");
+	heading = line_starting(&f, "class ");
+	cr_expect(heading && strstr(heading, " B/s "), "key u: the class heading is %s",
+		  heading ? heading : "missing");
 	free_frame(&f);
 	free(out);
 }
