@@ -140,8 +140,20 @@ void bench_goals(struct json_object *res)
 	struct json_object *k64 = len_of(snaps) ? at(snaps, 0) : NULL;
 	char detail[160];
 
-	ratio_goal(res, goals, "proto", "protocol counters only", 1.2);
+	struct json_object *ph = bench_child(bench_child(res, "newkey"), "phases");
+	struct json_object *full = bench_child(ph, "full"), *hit = bench_child(ph, "hit_full");
+
+	ratio_goal(res, goals, "proto", "protocol counters only", 1.25);
 	ratio_goal(res, goals, "all", "everything on, all keys hits", 2.5);
+	snprintf(detail, sizeof(detail), "%.0f ns against the empty program's %.0f ns",
+		 bench_num(full, "ns"), bench_num(full, "empty_ns"));
+	add_goal(goals, "new key every packet, full cache, consumer draining",
+		 "<= 8x the empty program", bench_num(full, "ns") / bench_num(full, "empty_ns"),
+		 8, false, true, detail);
+	snprintf(detail, sizeof(detail), "%.0f ns per packet, the empty program %.0f ns",
+		 bench_num(hit, "ns"), bench_num(hit, "empty_ns"));
+	add_goal(goals, "hits scattered over the full cache", "<= 300 ns above the empty program",
+		 bench_num(hit, "above_ns"), 300, false, true, detail);
 	snprintf(detail, sizeof(detail), "two CPUs: %.0f %%, %s; one CPU: %.0f %%",
 		 100 * bench_num(two, "ratio"),
 		 bool_of(two, "all_counted") ? "every packet counted" : "NOT every packet counted",
@@ -149,10 +161,10 @@ void bench_goals(struct json_object *res)
 	add_goal(goals, "live veth, everything on", ">= 85 % of bare XDP_DROP, "
 		 "every packet counted with two CPUs", bench_num(two, "ratio"), 0.85,
 		 true, bool_of(two, "all_counted"), detail);
-	snprintf(detail, sizeof(detail), "batch %.1f ms, key by key %.1f ms of CPU time",
-		 bench_num(k64, "batch_best_ms"), bench_num(k64, "keywise_best_ms"));
-	add_goal(goals, "64K-entry snapshot, batch reads", ">= 8x faster than key by key",
-		 bench_num(k64, "speedup"), 8, true, true, detail);
+	snprintf(detail, sizeof(detail), "%.1f ms of CPU time (median %.1f ms)",
+		 bench_num(k64, "batch_best_ms"), bench_num(k64, "batch_ms"));
+	add_goal(goals, "one live update, every table full at default sizes",
+		 "<= 10 ms of CPU time", bench_num(k64, "batch_best_ms"), 10, false, true, detail);
 	offline_goals(res, goals);
 	json_object_object_add(res, "goals", goals);
 }
@@ -236,25 +248,25 @@ static void testrun_section(FILE *f, struct json_object *res)
 
 static void table_line(FILE *f, const char *name, struct json_object *t)
 {
-	fprintf(f, "%s %d entries of %d, %d inserted, %d failed, %d evicted", name,
-		(int)bench_num(t, "entries"), (int)bench_num(t, "capacity"),
-		(int)bench_num(t, "inserted"), (int)bench_num(t, "failed"),
-		(int)bench_num(t, "evicted"));
+	fprintf(f, "%s %d entries of %d, %d inserted, %d exported, %d unrecorded, %d folded",
+		name, (int)bench_num(t, "entries"), (int)bench_num(t, "capacity"),
+		(int)bench_num(t, "inserted"), (int)bench_num(t, "exported"),
+		(int)bench_num(t, "unrecorded"), (int)bench_num(t, "folded"));
 }
 
 static void newkey_section(FILE *f, struct json_object *res)
 {
 	static const char *const phases[][2] = {
-		{ "cold", "new key, cold tables" },
-		{ "full", "new key, full tables (each insert evicts)" },
-		{ "hit_full", "hit, keys scattered over full tables" },
+		{ "cold", "new key, cold cache" },
+		{ "full", "new key, full cache (each insert exports)" },
+		{ "hit_full", "hit, keys scattered over the full cache" },
 	};
 	struct json_object *nk = bench_child(res, "newkey");
 	struct json_object *ph = bench_child(nk, "phases");
 
-	fprintf(f, "## New-key path\n\nEverything on, default tables; IPv6 UDP "
+	fprintf(f, "## New-key path\n\nEverything on, default sizes; IPv6 UDP "
 		"frames whose source (and so flow) is new with every packet, one packet "
-		"per test run. Each packet is followed by one whose key is always in the "
+		"per test run, a consumer thread draining the exports. Each packet is followed by one whose key is always in the "
 		"tables (*all hits*) and by a run of the empty program (the floor), so "
 		"all three are timed under the same load; ns are the median over chunks "
 		"of 4096 packets of each chunk's middle-half mean.\n\n"
@@ -271,9 +283,27 @@ static void newkey_section(FILE *f, struct json_object *res)
 	}
 	fprintf(f, "\nCounted %d of %d packets run. Tables after the run: ",
 		(int)bench_num(nk, "counted"), (int)bench_num(nk, "runs"));
-	table_line(f, "sources", bench_child(nk, "sources"));
+	table_line(f, "cache", bench_child(nk, "cache"));
+	table_line(f, "; sources", bench_child(nk, "sources"));
 	table_line(f, "; flows", bench_child(nk, "flows"));
 	fprintf(f, ".\n\n");
+}
+
+static void flood_lines(FILE *f, struct json_object *fl)
+{
+	if (!fl)
+		return;
+	fprintf(f, "Flood: %d frames, each a new flow, as live frames into the counter "
+		"(XDP_DROP) while a thread drains the exports: %d counted; cache %d inserted, "
+		"%d exported, %d live, %d unrecorded; %d flows folded into sources, %d frames "
+		"in other; the sources, other and unrecorded add up to l4: %s. Draining took "
+		"%.0f ms of CPU (%d records), the snapshot after it %.1f ms.\n\n",
+		(int)bench_num(fl, "sent"), (int)bench_num(fl, "counted"),
+		(int)bench_num(fl, "cache_inserted"), (int)bench_num(fl, "cache_exported"),
+		(int)bench_num(fl, "cache_live"), (int)bench_num(fl, "unrecorded"),
+		(int)bench_num(fl, "flows_folded"), (int)bench_num(fl, "other"),
+		bool_of(fl, "exact") ? "yes" : "**no**", bench_num(fl, "drain_cpu_ms"),
+		(int)bench_num(fl, "drained_records"), bench_num(fl, "snapshot_cpu_ms"));
 }
 
 static void live_section(FILE *f, struct json_object *res)
@@ -308,6 +338,7 @@ static void live_section(FILE *f, struct json_object *res)
 			bool_of(r, "all_counted") ? "yes" : "**no**");
 	}
 	fprintf(f, "\n");
+	flood_lines(f, bench_child(lv, "flood"));
 }
 
 /* One tracer's line: its figures, or why this kernel could not run it. */

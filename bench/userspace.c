@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * User-space cost: the time to snapshot full tables with batch reads and key
- * by key, and the memory the loaded maps take at the default sizes.
+ * User-space cost: the CPU time of one live update (a snapshot) with full
+ * tables at the default sizes: the cache full on the pinned CPU, the flow and
+ * source rows full; its counters read with batch operations and key by key.
+ * And the memory the loaded maps take at the default sizes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -89,6 +91,8 @@ static int fill(struct xc_counter *xc, __u32 n)
 	for (__u32 i = 0; i < n && !err; i++) {
 		bench_frame_source(&f, i + 1);
 		err = xc_counter_run_repeat(xc, f.data, f.len, 1, NULL);
+		if (!err && i % 4096 == 0)
+			err = xc_counter_drain(xc) < 0 ? -EIO : 0; /* as a live user does */
 	}
 	return err;
 }
@@ -159,7 +163,6 @@ static int snapshot_size(const struct bench_opts *o, __u32 entries,
 	int reads = entries > XC_DEFAULT_SOURCES ? BIG_READS : o->snapshot_reads;
 	struct xc_counter *batch = NULL, *keywise = NULL;
 	__u64 memlock = 0;
-	char key[64];
 	int err;
 
 	json_object_array_add(arr, s);
@@ -174,10 +177,10 @@ static int snapshot_size(const struct bench_opts *o, __u32 entries,
 	if (err)
 		return err;
 	bench_add_int(s, "memlock", (__s64)memlock);
-	/* Quick runs skip 1M entries, so only the default size is gated. */
-	snprintf(key, sizeof(key), "snapshot.%s.speedup", name);
-	if (entries == XC_DEFAULT_SOURCES)
-		bench_gate_ratio(res, key, bench_num(s, "speedup"), BENCH_HIGHER);
+	/*
+	 * Not gated: the cache is read in place, so batch and key-by-key reads
+	 * differ only in the few counters slots, and the speedup is noise near 1.
+	 */
 	return 0;
 }
 

@@ -14,6 +14,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -346,6 +347,129 @@ static int live_series(struct live *l, const struct bench_refs *r,
 	return err;
 }
 
+/* ---- a flood of distinct flows: every frame a new cache entry ---- */
+
+#define FLOOD_FLOWS (1u << 20)
+#define FLOOD_FLOWS_QUICK (1u << 17)
+
+struct drainer {
+	struct xc_counter *xc;
+	int cpu;
+	atomic_bool stop;
+	__u64 cpu_ns; /* the thread's own CPU time */
+	__u64 records;
+};
+
+/* What a live user does: drain the exports whenever they wait. */
+static void *drain_main(void *arg)
+{
+	struct drainer *d = arg;
+	__u64 c0;
+
+	bench_pin(d->cpu);
+	c0 = bench_cpu_ns();
+	while (!atomic_load(&d->stop)) {
+		int n = xc_counter_drain(d->xc);
+
+		if (n > 0)
+			d->records += (__u64)n;
+		else
+			usleep(100);
+	}
+	d->cpu_ns = bench_cpu_ns() - c0;
+	return NULL;
+}
+
+/* Send n frames, each from its own source (and so its own flow), from B. */
+static int send_distinct(struct live *l, __u32 n)
+{
+	struct bench_frame f = l->f;
+	int saved, err = 0;
+
+	if (xt_net_enter(l->net.ns_b, &saved))
+		return -errno;
+	for (__u32 i = 0; i < n && !err && !stop; i++) {
+		bench_frame_source(&f, 0x0a000000u + i);
+		err = xc_prog_send_live(xc_counter_prog_fd(l->gen), l->net.ifindex_b, f.data,
+					f.len, 1, NULL);
+	}
+	xt_net_leave(saved);
+	return err;
+}
+
+/* Every l4 frame in a source row, in other, or unrecorded: the totals add up. */
+static bool rows_add_up(const struct xc_snapshot *s)
+{
+	__u64 l4 = 0, rows = s->other.packets + s->tables[XC_TAB_CACHE].unrecorded.packets;
+
+	for (int i = 0; i < XC_L4_MAX; i++)
+		l4 += s->total.l4[i].packets;
+	for (size_t i = 0; i < s->n_sources; i++)
+		rows += s->sources[i].pb.packets;
+	return rows == l4;
+}
+
+static void flood_result(struct json_object *o, const struct xc_snapshot *s, __u32 sent,
+			 const struct drainer *d, __u64 snap_ns)
+{
+	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
+
+	bench_add_int(o, "sent", sent);
+	bench_add_int(o, "counted", (__s64)s->total.total.packets);
+	bench_add_int(o, "cache_inserted", (__s64)c->inserted);
+	bench_add_int(o, "cache_exported", (__s64)c->exported);
+	bench_add_int(o, "cache_live", (__s64)c->entries);
+	bench_add_int(o, "unrecorded", (__s64)c->unrecorded.packets);
+	bench_add_int(o, "flows_folded", (__s64)s->tables[XC_TAB_FLOWS].folded.packets);
+	bench_add_int(o, "other", (__s64)s->other.packets);
+	bench_add_int(o, "drained_records", (__s64)d->records);
+	bench_add_num(o, "drain_cpu_ms", (double)d->cpu_ns / 1e6);
+	bench_add_num(o, "snapshot_cpu_ms", (double)snap_ns / 1e6);
+	json_object_object_add(o, "exact", json_object_new_boolean(
+		s->total.total.packets == sent && rows_add_up(s)));
+}
+
+static int live_flood(struct live *l, struct json_object *lv)
+{
+	__u32 n = l->o->big_tables ? FLOOD_FLOWS : FLOOD_FLOWS_QUICK;
+	struct receiver rx = { .link = -1 };
+	struct json_object *o = json_object_new_object();
+	struct drainer d = { .cpu = l->o->cpu ? l->o->cpu - 1 : l->o->cpu + 1 };
+	struct xc_snapshot s;
+	pthread_t th;
+	__u64 c0;
+	bool exact;
+	int err;
+
+	json_object_object_add(lv, "flood", o);
+	err = open_counter(XC_F_ALL, XDP_DROP, &rx.xc);
+	err = err ?: attach(&rx, l);
+	d.xc = rx.xc;
+	err = err ?: -pthread_create(&th, NULL, drain_main, &d);
+	if (err) {
+		xc_counter_close(rx.xc);
+		return err;
+	}
+	err = bench_pin(l->o->cpu);
+	err = err ?: send_distinct(l, n);
+	atomic_store(&d.stop, true);
+	pthread_join(th, NULL);
+	detach(&rx, l);
+	c0 = bench_cpu_ns();
+	err = err ?: xc_counter_snapshot(rx.xc, &s);
+	if (!err) {
+		flood_result(o, &s, n, &d, bench_cpu_ns() - c0);
+		exact = s.total.total.packets == n && rows_add_up(&s);
+		xc_snapshot_free(&s);
+		if (!exact) {
+			fprintf(stderr, "bench: flood: counts do not add up (see results)\n");
+			err = -EPROTO;
+		}
+	}
+	xc_counter_close(rx.xc);
+	return err;
+}
+
 static int live_setup(struct live *l)
 {
 	int err;
@@ -376,6 +500,7 @@ int bench_live(const struct bench_opts *o, const struct bench_refs *r,
 	if (!err)
 		bench_add_int(lv, "frame_len", (__s64)l.f.len);
 	err = err ?: live_series(&l, r, runs, res);
+	err = err ?: live_flood(&l, lv);
 	xc_counter_close(l.gen);
 	xt_net_destroy(&l.net);
 	sigaction(SIGINT, &old_int, NULL);

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Every fixture through BPF_PROG_TEST_RUN: the whole capture against its
- * expect file (core counters, every table entry, interfaces, table stats),
- * and each record alone against the meaning gen.py declared for it.
+ * Every fixture through BPF_PROG_TEST_RUN, with the linear program (the
+ * multi-buffer one for frames too long for it) and with the multi-buffer
+ * program alone: the whole capture against its expect file (core counters,
+ * every table entry, interfaces, table stats), and each record alone against
+ * the meaning gen.py declared for it.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -49,11 +51,21 @@ static void expect_table_stats(const char *name, const char *table,
 			       const struct xc_table *t, size_t want, __u64 capacity)
 {
 	XT_EXPECT_EQ(t->entries, want, "%s: %s table: entries", name, table);
-	XT_EXPECT_EQ(t->inserted, want, "%s: %s table: inserted", name, table);
-	XT_EXPECT_EQ(t->failed, 0, "%s: %s table: failed", name, table);
-	XT_EXPECT_EQ(t->evicted, 0, "%s: %s table: evicted", name, table);
+	XT_EXPECT_EQ(t->folded.packets, 0, "%s: %s table: folded", name, table);
+	XT_EXPECT_EQ(t->unrecorded.packets, 0, "%s: %s table: unrecorded", name, table);
 	cr_expect(t->capacity >= capacity, "%s: %s table: capacity %llu, want at least %llu",
 		  name, table, t->capacity, capacity);
+}
+
+/* Fixtures fit the default cache: nothing left it, and every l4 frame is in it. */
+static void expect_cache_stats(const char *name, const struct xc_snapshot *s)
+{
+	const struct xc_table *t = &s->tables[XC_TAB_CACHE];
+
+	XT_EXPECT_EQ(t->exported, 0, "%s: cache: exported", name);
+	XT_EXPECT_EQ(t->unrecorded.packets, 0, "%s: cache: unrecorded", name);
+	XT_EXPECT_EQ(t->inserted, t->entries, "%s: cache: inserted, as the live entries", name);
+	xt_expect_rows_cover_l4(name, s);
 }
 
 /* A tick at the lowest HZ a kernel has (100): flow times are kept in jiffies. */
@@ -84,8 +96,9 @@ static void expect_record_tallies(const char *name, const struct xc_replay *res,
 	XT_EXPECT_EQ(res->last_ns, (__u64)exp->last_ns, "%s: last record at", name);
 }
 
-static void check_fixture(const char *name, const char *file)
+static void check_fixture(const char *name, const char *file, enum xc_variant variant)
 {
+	struct xc_config cfg;
 	struct xt_run_opts opts = { 0 };
 	struct xc_snapshot s;
 	struct xc_counter *xc;
@@ -97,7 +110,9 @@ static void check_fixture(const char *name, const char *file)
 	xt_expect_load(&exp, name, file);
 	opts.exp = &exp;
 	xt_expect_counters_consistent("the expect file", &exp.c, true);
-	xc = xt_open(NULL);
+	xc_config_default(&cfg);
+	cfg.variant = variant;
+	xc = xt_open(&cfg);
 	t0 = coarse_now_ns();
 	rc = xt_run_capture(xc, exp.path, &opts, &res);
 	want_rc = exp.damaged ? XC_REPLAY_DAMAGED :
@@ -119,6 +134,7 @@ static void check_fixture(const char *name, const char *file)
 			   XC_DEFAULT_FLOWS);
 	expect_table_stats(name, "interfaces", &s.tables[XC_TAB_IFACES],
 			   exp.c.total.packets ? 1 : 0, 1);
+	expect_cache_stats(name, &s);
 	expect_flow_times(name, &s, t0);
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
@@ -208,7 +224,11 @@ static void check_cases(const char *name, const char *file)
 #define FIXTURE_TESTS(name, file)              \
 	Test(fixtures, name)                   \
 	{                                      \
-		check_fixture(#name, file);    \
+		check_fixture(#name, file, XC_VARIANT_AUTO); \
+	}                                      \
+	Test(fixtures_frags, name)             \
+	{                                      \
+		check_fixture(#name, file, XC_VARIANT_FRAGS); \
 	}                                      \
 	Test(cases, name)                      \
 	{                                      \

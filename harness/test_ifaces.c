@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Per-interface counting: interfaces whose ifindexes share a slot of the
- * counters array (i % XC_IFACE_SLOTS), the overflow hash behind it, and the
- * unowned slot when that hash is full. Frames are test-run as if they arrived
- * on bridge devices made in a namespace of this test's own.
+ * Per-interface counting: each interface gets its own slot of the counters
+ * array when first used, whatever its ifindex (ifindexes equal modulo the
+ * slot count included), and when the slots run out its frames count in the
+ * totals and as unrecorded by interfaces. Frames are test-run as if they
+ * arrived on bridge devices made in a namespace of this test's own.
  */
 #include <criterion/criterion.h>
 #include <net/if.h>
@@ -99,7 +100,7 @@ Test(ifaces, slot_sharers_are_counted_apart)
 	int b = iface_sharing_slot(lo, 1);
 	struct xc_snapshot s;
 
-	/* lo takes the slot, a goes to the overflow hash, b too. */
+	/* ifindexes equal modulo the slots: no aliasing, each its own slot. */
 	run_frames(xc, lo, 3);
 	run_frames(xc, a, 5);
 	run_frames(xc, b, 7);
@@ -110,7 +111,7 @@ Test(ifaces, slot_sharers_are_counted_apart)
 	expect_iface(&s, lo, 5);
 	expect_iface(&s, a, 5);
 	expect_iface(&s, b, 7);
-	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].failed, 0, "interface inserts that failed");
+	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].unrecorded.packets, 0, "frames of no interface");
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
 }
@@ -123,13 +124,13 @@ Test(ifaces, full_overflow_keeps_totals_exact)
 	int lo = (int)if_nametoindex("lo"), a, b;
 
 	xc_config_default(&cfg);
-	cfg.iface_entries = 1; /* room for one interface beyond the slots */
+	cfg.iface_entries = 2; /* two slots for three interfaces */
 	xc = xt_open(&cfg);
 	a = iface_sharing_slot(lo, 0);
 	b = iface_sharing_slot(lo, 1);
 	run_frames(xc, lo, 4);
 	run_frames(xc, a, 6);
-	run_frames(xc, b, 9); /* neither slot nor hash: the unowned slot */
+	run_frames(xc, b, 9); /* no slot left: slot 0 */
 	xt_snapshot(xc, &s);
 	XT_EXPECT_EQ(s.total.total.packets, 19, "total packets");
 	XT_EXPECT_EQ(s.total.total.bytes, 19 * sizeof(frame), "total bytes");
@@ -137,7 +138,10 @@ Test(ifaces, full_overflow_keeps_totals_exact)
 	expect_iface(&s, lo, 4);
 	expect_iface(&s, a, 6);
 	cr_expect(find_iface(&s, b) == NULL, "the third interface is not attributed");
-	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].failed, 9, "failed interface inserts, one per frame");
+	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].unrecorded.packets, 9,
+		     "frames unrecorded by interfaces: the third has no slot");
+	XT_EXPECT_EQ(s.tables[XC_TAB_IFACES].unrecorded.bytes, 9 * sizeof(frame),
+		     "bytes unrecorded by interfaces");
 	xc_snapshot_free(&s);
 	xc_counter_close(xc);
 }

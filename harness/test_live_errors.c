@@ -92,6 +92,9 @@ Test(live_errors, mode_fallback)
 	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "--mode auto on a bridge: exit: %s", p.err);
 	cr_expect(strstr(p.err, "counting on xbr0 (generic: no native XDP here)"),
 		  "auto does not say it fell back to generic: %s", p.err);
+	/* Generic mode linearizes every GRO packet for a linear program. */
+	cr_expect(strstr(p.err, "xbr0 gets the multi-buffer program"),
+		  "generic mode does not say it takes the multi-buffer program: %s", p.err);
 	xt_json_lines_parse(p.out, &l);
 	XT_ASSERT_EQ(l.n, 1, "--count 1: lines");
 	snprintf(path, sizeof(path), "mode.xbr0");

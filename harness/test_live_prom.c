@@ -192,7 +192,7 @@ Test(live_prom, exposition_of_mix)
 	expect_core(text, "lo", &exp.c);
 	expect_histogram(text, "lo", &exp);
 	expect_top_ports(text, &exp, 10);
-	expect_sample(text, exp.n_flows, "xdpcount_table_inserted_total{table=\"flows\"}");
+	expect_sample(text, exp.n_flows, "xdpcount_table_entries{table=\"flows\"}");
 	expect_sample(text, exp.n_sources, "xdpcount_table_entries{table=\"sources\"}");
 	expect_promtool_ok(text);
 	free(text);

@@ -31,19 +31,16 @@ static struct xc_counter *counted(const struct xt_expect *exp, bool keywise)
 static void expect_table_stats_eq(const char *what, const struct xc_snapshot *got,
 				  const struct xc_snapshot *want)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
-
 	for (int i = 0; i < XC_TAB_MAX; i++) {
 		const struct xc_table *g = &got->tables[i], *w = &want->tables[i];
 
-		cr_expect(g->entries == w->entries && g->capacity == w->capacity &&
-			  g->inserted == w->inserted && g->failed == w->failed &&
-			  g->evicted == w->evicted,
+		cr_expect(!memcmp(g, w, sizeof(*g)),
 			  "%s: %s table: entries %llu/%llu, capacity %llu/%llu, "
-			  "inserted %llu/%llu, failed %llu/%llu, evicted %llu/%llu "
-			  "(keywise/batch)", what, names[i],
+			  "inserted %llu/%llu, exported %llu/%llu, unrecorded %llu/%llu, "
+			  "folded %llu/%llu (keywise/batch)", what, xc_table_names[i],
 			  g->entries, w->entries, g->capacity, w->capacity, g->inserted,
-			  w->inserted, g->failed, w->failed, g->evicted, w->evicted);
+			  w->inserted, g->exported, w->exported, g->unrecorded.packets,
+			  w->unrecorded.packets, g->folded.packets, w->folded.packets);
 	}
 }
 

@@ -1,9 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* xdpcount: parse once, classify, count in per-CPU maps, return the action. */
+/*
+ * xdpcount: parse once, count the core counters in the frame's interface slot,
+ * and the frame in one flow cache entry (flowcache.h); return the action. Two
+ * programs from this source: `xdpcount` for frames in one buffer, which counts
+ * data_end - data, and `xdpcount_frags` for multi-buffer frames, which asks
+ * the kernel for the whole length.
+ */
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
 #include "xdpcount.h"
 #include "parse.h"
+#include "flowcache.h"
 
 /* Load-time knobs: the verifier removes what a switched-off feature costs. */
 const volatile __u32 xc_features = XC_F_ALL;
@@ -11,71 +18,15 @@ const volatile __u32 xc_action = XDP_PASS; /* anything else: benchmarks only */
 /* Offline: the wire length comes in the metadata, as the frame's head alone is run. */
 const volatile __u32 xc_wire_meta = 0;
 
+/* Each interface's slot of `counters`, written by the library; 0: none. */
+__u8 xc_ifslot[XC_IFINDEX_MAX];
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XC_IFACE_SLOTS + 1);
 	__type(key, __u32);
-	__type(value, struct xc_slot);
-} counters SEC(".maps");
-
-/* Interfaces whose slot another interface owns (see struct xc_slot). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, 256);
-	__type(key, __u32); /* ingress ifindex */
 	__type(value, struct xc_counters);
-} ifaces SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct xc_addr);
-	__type(value, struct xc_pb);
-} sources SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XC_PORT_ENTRIES);
-	__type(key, __u32);
-	__type(value, struct xc_pb);
-} ports SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XC_PORT_WORDS);
-	__type(key, __u32);
-	__type(value, __u64);
-} ports_seen SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct xc_flow_key);
-	__type(value, struct xc_flow_val);
-} flows SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XC_TAB_MAX);
-	__type(key, __u32);
-	__type(value, struct xc_table_stats);
-} tables SEC(".maps");
-
-static const struct xc_counters xc_zero_counters;
-
-#define XC_EEXIST 17 /* another CPU inserted the key first */
-
-static __always_inline void table_event(__u32 table, int inserted)
-{
-	struct xc_table_stats *ts = bpf_map_lookup_elem(&tables, &table);
-
-	if (!ts)
-		return;
-	if (inserted)
-		ts->inserted++;
-	else
-		ts->failed++;
-}
+} counters SEC(".maps");
 
 /* Indexes, not branches: fewer paths for the verifier, none to mispredict. */
 static __always_inline void count_core(struct xc_counters *c,
@@ -103,190 +54,73 @@ static __always_inline void count_core(struct xc_counters *c,
 	}
 }
 
-/* The counters of an interface whose slot is taken: the overflow hash. */
-static __always_inline struct xc_counters *iface_overflow(__u32 ifindex)
-{
-	struct xc_counters *c = bpf_map_lookup_elem(&ifaces, &ifindex);
-	int err;
-
-	if (c)
-		return c;
-	err = bpf_map_update_elem(&ifaces, &ifindex, &xc_zero_counters, BPF_NOEXIST);
-	if (err && err != -XC_EEXIST) {
-		table_event(XC_TAB_IFACES, 0);
-		return NULL;
-	}
-	if (!err)
-		table_event(XC_TAB_IFACES, 1);
-	return bpf_map_lookup_elem(&ifaces, &ifindex);
-}
-
-/* The core counters this frame counts in: its interface's, or the unowned slot. */
+/* The core counters of the frame's interface: its slot, or slot 0. */
 static __always_inline struct xc_counters *frame_counters(__u32 ifindex)
 {
-	__u32 idx = 0, unowned = XC_SLOT_UNOWNED;
-	struct xc_counters *c;
-	struct xc_slot *s;
+	__u32 idx = 0;
 
-	if (xc_features & XC_F_IFACES)
-		idx = ifindex % XC_IFACE_SLOTS;
-	s = bpf_map_lookup_elem(&counters, &idx);
-	if (!s)
-		return NULL;
-	if (!(xc_features & XC_F_IFACES) || s->ifindex == ifindex)
-		return &s->c;
-	if (!s->ifindex && !s->c.total.packets) {
-		s->ifindex = ifindex; /* first frame of this interface on this CPU */
-		return &s->c;
-	}
-	c = iface_overflow(ifindex);
-	if (c)
-		return c;
-	s = bpf_map_lookup_elem(&counters, &unowned);
-	if (!s)
-		return NULL;
-	return &s->c;
+	if ((xc_features & XC_F_IFACES) && ifindex < XC_IFINDEX_MAX)
+		idx = xc_ifslot[ifindex];
+	return bpf_map_lookup_elem(&counters, &idx);
 }
 
-static __always_inline void count_source(const struct xc_pkt *pkt, __u64 len)
-{
-	struct xc_addr key;
-	struct xc_pb *v;
-
-	xc_pkt_addr(pkt, 0, &key);
-	v = bpf_map_lookup_elem(&sources, &key);
-	if (v) {
-		v->packets++;
-		v->bytes += len;
-		return;
-	}
-	struct xc_pb init = { .packets = 1, .bytes = len };
-	int err = bpf_map_update_elem(&sources, &key, &init, BPF_NOEXIST);
-
-	if (!err) {
-		table_event(XC_TAB_SOURCES, 1);
-		return;
-	}
-	v = bpf_map_lookup_elem(&sources, &key); /* another CPU inserted it */
-	if (!v) {
-		table_event(XC_TAB_SOURCES, 0);
-		return;
-	}
-	v->packets++;
-	v->bytes += len;
-}
-
-static __always_inline void count_port(const struct xc_pkt *pkt, __u64 len)
-{
-	__u32 idx = pkt->dport;
-	struct xc_pb *v;
-
-	if (pkt->proto == IPPROTO_UDP)
-		idx += 65536;
-	v = bpf_map_lookup_elem(&ports, &idx);
-	if (!v)
-		return;
-	if (!v->packets) {
-		/* First on this CPU: mark it in this CPU's copy of the bitmap. */
-		__u32 w = idx / 64;
-		__u64 *word = bpf_map_lookup_elem(&ports_seen, &w);
-
-		if (word)
-			*word |= 1ull << (idx % 64);
-	}
-	v->packets++;
-	v->bytes += len;
-}
-
-static __always_inline void flow_add(struct xc_flow_val *v, __u64 len, __u64 now)
-{
-	v->packets++;
-	v->bytes += len;
-	if (!v->first_seen)
-		v->first_seen = now;
-	v->last_seen = now;
-}
-
-/* A new flow is rare: pay for a clock read there, so jiffies map to time. */
-static __always_inline void flow_inserted(__u64 now)
-{
-	__u32 table = XC_TAB_FLOWS;
-	struct xc_table_stats *ts = bpf_map_lookup_elem(&tables, &table);
-
-	if (!ts)
-		return;
-	ts->inserted++;
-	ts->clock_jiffies = now;
-	ts->clock_ns = bpf_ktime_get_coarse_ns();
-}
-
-static __always_inline void count_flow(const struct xc_pkt *pkt, __u64 len)
+/* The frame's cache key: its flow when a table needs flows, else its source. */
+static __always_inline void count_entry(const struct xc_pkt *pkt, __u64 len)
 {
 	struct xc_flow_key key;
-	struct xc_flow_val *v;
-	__u64 now = bpf_jiffies64();
 
 	__builtin_memset(&key, 0, sizeof(key));
 	xc_pkt_addr(pkt, 0, &key.src);
-	xc_pkt_addr(pkt, 1, &key.dst);
-	key.sport = pkt->sport;
-	key.dport = pkt->dport;
-	key.proto = pkt->proto;
-	v = bpf_map_lookup_elem(&flows, &key);
-	if (v) {
-		flow_add(v, len, now);
-		return;
+	if (pkt->flow && (xc_features & (XC_F_FLOWS | XC_F_PORTS))) {
+		xc_pkt_addr(pkt, 1, &key.dst);
+		key.sport = pkt->sport;
+		key.dport = pkt->dport;
+		key.proto = pkt->proto;
+		key.kind = XC_KEY_FLOW;
+	} else {
+		key.kind = XC_KEY_SOURCE;
 	}
-	struct xc_flow_val init = {
-		.packets = 1, .bytes = len, .first_seen = now, .last_seen = now,
-	};
-	int err = bpf_map_update_elem(&flows, &key, &init, BPF_NOEXIST);
-
-	if (!err) {
-		flow_inserted(now);
-		return;
-	}
-	v = bpf_map_lookup_elem(&flows, &key);
-	if (!v) {
-		table_event(XC_TAB_FLOWS, 0);
-		return;
-	}
-	flow_add(v, len, now);
+	xc_cache_count(&key, len);
 }
 
-/* The frame's length: its buffers', or offline the wire length in the metadata. */
-static __always_inline __u64 frame_len(struct xdp_md *ctx, void *data)
-{
-	__u32 *wire = (void *)(long)ctx->data_meta;
-
-	if (xc_wire_meta && (void *)(wire + 1) <= data)
-		return *wire;
-	return bpf_xdp_get_buff_len(ctx);
-}
-
-SEC("xdp.frags")
-int xdpcount(struct xdp_md *ctx)
+static __always_inline int count_frame(struct xdp_md *ctx, __u64 len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	__u64 len = frame_len(ctx, data);
 	struct xc_counters *c;
 	struct xc_pkt pkt;
 
 	xc_parse(data, data_end, &pkt);
-
 	c = frame_counters(ctx->ingress_ifindex);
 	if (c)
 		count_core(c, &pkt, len);
-	if (pkt.l4 < XC_L4_MAX) {
-		if (xc_features & XC_F_SOURCES)
-			count_source(&pkt, len);
-		if ((xc_features & XC_F_PORTS) && pkt.ports)
-			count_port(&pkt, len);
-		if ((xc_features & XC_F_FLOWS) && pkt.flow)
-			count_flow(&pkt, len);
-	}
+	if ((xc_features & XC_F_TABLES) && pkt.l4 < XC_L4_MAX)
+		count_entry(&pkt, len);
 	return xc_action;
+}
+
+/* The frame's length, or offline the wire length in the metadata. */
+static __always_inline __u64 wire_len(struct xdp_md *ctx, __u64 len)
+{
+	void *data = (void *)(long)ctx->data;
+	__u32 *wire = (void *)(long)ctx->data_meta;
+
+	if (xc_wire_meta && (void *)(wire + 1) <= data)
+		return *wire;
+	return len;
+}
+
+/* Never given a multi-buffer frame: the linear data is the whole frame. */
+SEC("xdp")
+int xdpcount(struct xdp_md *ctx)
+{
+	return count_frame(ctx, wire_len(ctx, ctx->data_end - ctx->data));
+}
+
+SEC("xdp.frags")
+int xdpcount_frags(struct xdp_md *ctx)
+{
+	return count_frame(ctx, wire_len(ctx, bpf_xdp_get_buff_len(ctx)));
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

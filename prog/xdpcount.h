@@ -36,6 +36,7 @@ enum xc_feature {
 	XC_F_FLOWS   = 1u << 3, /* per 5-tuple */
 	XC_F_IFACES  = 1u << 4, /* the core counters again, per ingress interface */
 	XC_F_ALL     = (1u << 5) - 1,
+	XC_F_TABLES  = XC_F_SOURCES | XC_F_PORTS | XC_F_FLOWS, /* the flow cache */
 };
 
 struct xc_pb {
@@ -43,7 +44,7 @@ struct xc_pb {
 	__u64 bytes;
 };
 
-/* The core counters: one value of the `counters` and `ifaces` maps. */
+/* The core counters: one value of the `counters` array. */
 struct xc_counters {
 	struct xc_pb total;
 	struct xc_pb malformed;
@@ -55,20 +56,13 @@ struct xc_counters {
 };
 
 /*
- * One slot of the `counters` array. Per-interface counting costs no hash on
- * the hot path: interface i counts in slot i % XC_IFACE_SLOTS, and each CPU's
- * copy of a slot records which interface owns it. A frame whose slot another
- * interface owns counts in the `ifaces` hash instead; if that is full, in the
- * last slot, which no interface owns. Totals are the sum of everything.
+ * Per-interface counting costs no hash on the hot path: the library gives each
+ * interface it attaches to (or test-runs on) a slot of the `counters` array and
+ * writes it in xc_ifslot[ifindex]. Slot 0 counts every frame of an interface
+ * without one, and every frame when XC_F_IFACES is off. Totals are the sum.
  */
-#define XC_IFACE_SLOTS 64
-#define XC_SLOT_UNOWNED XC_IFACE_SLOTS
-
-struct xc_slot {
-	struct xc_counters c; /* first: &slot->c needs no arithmetic before a NULL check */
-	__u32 ifindex;        /* owner on this CPU; 0: none yet, or the unowned slot */
-	__u32 pad;
-};
+#define XC_IFACE_SLOTS 64    /* interface slots, 1..XC_IFACE_SLOTS */
+#define XC_IFINDEX_MAX 65536 /* ifindexes at or above it count in slot 0 */
 
 /* An address of either family; IPv4 is stored v4-mapped (::ffff:a.b.c.d). */
 struct xc_addr {
@@ -78,52 +72,59 @@ struct xc_addr {
 	};
 };
 
-/* Destination-port table: an array indexed by proto slot * 65536 + port. */
-enum xc_port_proto {
-	XC_PORT_TCP,
-	XC_PORT_UDP,
-	XC_PORT_PROTOS,
-};
-#define XC_PORT_ENTRIES (XC_PORT_PROTOS * 65536)
 /*
- * One bit per port entry, set the first time a CPU counts in it: a snapshot
- * then reads the few ports in use, not 131072 entries times every CPU.
+ * The key of a flow cache entry. Every frame counted in l4 lands in one entry:
+ * its flow (XC_KEY_FLOW), or, when it has none (a cut TCP/UDP header, a
+ * later fragment) or no table needs flows, its source alone (XC_KEY_SOURCE:
+ * dst, ports and proto zero). A key is never all zeros, which an empty entry
+ * is. No implicit padding: the program writes every byte, compares five words.
  */
-#define XC_PORT_WORDS (XC_PORT_ENTRIES / 64)
+enum xc_key_kind {
+	XC_KEY_FLOW = 1,
+	XC_KEY_SOURCE = 2,
+};
 
-/* No implicit padding: every byte of a key is written by the program. */
 struct xc_flow_key {
 	struct xc_addr src;
 	struct xc_addr dst;
 	__u16 sport; /* host byte order */
 	__u16 dport;
 	__u8 proto;
-	__u8 pad[3];
+	__u8 kind; /* enum xc_key_kind */
+	__u8 pad[2];
 };
 
 /*
- * first_seen/last_seen: jiffies in the map (bpf_jiffies64 is inlined, a clock
- * read per packet is not); CLOCK_MONOTONIC nanoseconds in a snapshot.
+ * One entry of the per-CPU flow cache, and the record that exports it through
+ * the ring buffer when it is evicted. first_seen/last_seen: jiffies here (a
+ * clock read per packet costs, bpf_jiffies64 does not); CLOCK_MONOTONIC
+ * nanoseconds in a snapshot. gen names this entry's life: the CPU in its top
+ * bits, the CPU's insertion count below, so a snapshot can tell an entry it
+ * read in the cache from the same entry's export. 0 while it is replaced.
  */
-struct xc_flow_val {
+struct xc_flow_ent {
+	__u64 gen;
+	struct xc_flow_key key;
 	__u64 packets;
 	__u64 bytes;
 	__u64 first_seen;
 	__u64 last_seen;
 };
 
-/* Per-table bookkeeping, one row per LRU table in the `tables` array. */
-enum xc_table_id {
-	XC_TAB_SOURCES,
-	XC_TAB_FLOWS,
-	XC_TAB_IFACES,
-	XC_TAB_MAX,
+#define XC_GEN_CPU_SHIFT 40
+#define XC_CACHE_WAYS 4 /* ways of a set: conflict misses stay rare */
+
+/* One value of the `cache` per-CPU array: a set, indexed by the key's hash. */
+struct xc_flow_set {
+	struct xc_flow_ent e[XC_CACHE_WAYS];
 };
 
-struct xc_table_stats {
-	__u64 inserted; /* keys this program created */
-	__u64 failed;   /* keys it could not record */
-	/* Flows: when this CPU last inserted one, in jiffies and CLOCK_MONOTONIC. */
+/* The cache's events on one CPU: the one value of the `cache_stats` array. */
+struct xc_cache_stats {
+	__u64 inserted;         /* entries created: the low bits of gen */
+	__u64 exported;         /* entries evicted into the ring buffer */
+	struct xc_pb unrecorded; /* frames not counted in any entry: the ring was full */
+	/* When this CPU last created an entry, in jiffies and CLOCK_MONOTONIC. */
 	__u64 clock_jiffies;
 	__u64 clock_ns;
 };

@@ -310,6 +310,27 @@ bool xt_expect_tables_eq(const char *what, const struct xc_snapshot *s,
 	return ok;
 }
 
+bool xt_expect_rows_cover_l4(const char *what, const struct xc_snapshot *s)
+{
+	const struct xc_table *cache = &s->tables[XC_TAB_CACHE];
+	struct xc_pb l4 = { 0 }, rows = s->other;
+
+	for (int i = 0; i < XC_L4_MAX; i++) {
+		l4.packets += s->total.l4[i].packets;
+		l4.bytes += s->total.l4[i].bytes;
+	}
+	for (size_t i = 0; i < s->n_sources; i++) {
+		rows.packets += s->sources[i].pb.packets;
+		rows.bytes += s->sources[i].pb.bytes;
+	}
+	rows.packets += cache->unrecorded.packets;
+	rows.bytes += cache->unrecorded.bytes;
+	cr_expect(rows.packets == l4.packets && rows.bytes == l4.bytes,
+		  "%s: sources + other + unrecorded = %llu packets, %llu bytes; l4 has %llu, %llu",
+		  what, rows.packets, rows.bytes, l4.packets, l4.bytes);
+	return rows.packets == l4.packets && rows.bytes == l4.bytes;
+}
+
 /* ---- a capture as the CLI prints it in JSON ---- */
 
 static bool expect_ranked(const char *what, const char *list, const void *base, size_t n,

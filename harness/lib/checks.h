@@ -109,11 +109,17 @@ bool xt_expect_ports_eq(const char *what, const struct xc_port *got, size_t n_go
 			const struct xc_port *want, size_t n_want);
 bool xt_expect_flows_eq(const char *what, const struct xc_flow *got, size_t n_got,
 			const struct xc_flow *want, size_t n_want);
-/* Only that each entry of got is in want with the same counts (an LRU kept a part). */
+/* Only that each entry of got is in want with the same counts (full rows kept a part). */
 bool xt_expect_sources_in(const char *what, const struct xc_source *got, size_t n_got,
 			  const struct xc_source *want, size_t n_want);
 bool xt_expect_flows_in(const char *what, const struct xc_flow *got, size_t n_got,
 			const struct xc_flow *want, size_t n_want);
+
+/*
+ * Every l4 frame is in one source row, in `other`, or unrecorded by the cache:
+ * their sum is l4's, packets and bytes. Needs XC_F_SOURCES and no traffic.
+ */
+bool xt_expect_rows_cover_l4(const char *what, const struct xc_snapshot *s);
 
 /*
  * One capture in `xdpcount -r FILE --json --top ALL`'s shape against what gen.py

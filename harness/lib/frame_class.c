@@ -69,8 +69,7 @@ void xt_class_of_pkt(const struct xc_pkt *pkt, __u32 features, struct xt_class *
 	c->vlan = pkt->vlan;
 	c->source = counted && (features & XC_F_SOURCES);
 	c->flow = counted && pkt->flow && (features & XC_F_FLOWS);
-	/* A probe sees a port through its flow. */
-	c->port = counted && pkt->ports && (features & XC_F_PORTS) && c->flow;
+	c->port = counted && pkt->ports && (features & XC_F_PORTS);
 }
 
 bool xt_class_eq(const struct xt_class *a, const struct xt_class *b)
@@ -99,6 +98,7 @@ static void pkt_flow_key(const struct xc_pkt *pkt, struct xc_flow_key *k)
 	k->sport = pkt->sport;
 	k->dport = pkt->dport;
 	k->proto = pkt->proto;
+	k->kind = XC_KEY_FLOW;
 }
 
 bool xt_probe_keys_match(const struct xc_probe *p, const struct xc_pkt *pkt,
@@ -129,8 +129,7 @@ void xt_probe_config(struct xc_config *cfg)
 {
 	xc_config_default(cfg);
 	cfg->features = XC_F_SOURCES | XC_F_PORTS | XC_F_FLOWS;
-	cfg->source_entries = 16; /* a probe leaves no entry behind */
-	cfg->flow_entries = 16;
+	cfg->cache_entries = 8; /* a probe reads the whole cache */
 }
 
 int xt_diff_frame(struct xc_counter *xc, const __u8 *frame, size_t len,

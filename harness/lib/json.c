@@ -189,6 +189,7 @@ void xt_json_flows(const char *what, struct json_object *a,
 		k->sport = (__u16)xt_json_u64(what, e, "sport");
 		k->dport = (__u16)xt_json_u64(what, e, "dport");
 		k->proto = parse_proto(what, e);
+		k->kind = XC_KEY_FLOW;
 		f[i].val.packets = xt_json_u64(what, e, "packets");
 		f[i].val.bytes = xt_json_u64(what, e, "bytes");
 	}

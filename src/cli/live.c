@@ -284,6 +284,10 @@ static void announce(const struct live *lv)
 			": no native XDP here" : "");
 	fprintf(stderr, ", ingress only\n");
 	for (int i = 0; i < lv->n_ifs; i++)
+		fprintf(stderr, "xdpcount: %s gets the %s program\n", lv->ifs[i].name,
+			strcmp(xc_counter_variant(lv->xc, lv->ifs[i].ifindex), "frags") ?
+			"linear-frame" : "multi-buffer");
+	for (int i = 0; i < lv->n_ifs; i++)
 		if (lv->ifs[i].gro_aggregates)
 			fprintf(stderr, "xdpcount: note: %s is in generic mode with GRO on: packets "
 				"are counted as GRO aggregates, not wire frames "
@@ -518,11 +522,18 @@ static bool on_keys(struct live *lv)
 
 enum wake { WAKE_TICK, WAKE_STOP };
 
-/* Sleep until the deadline, a stop signal or a quit key; redraw on resize and resume. */
+/*
+ * Sleep until the deadline, a stop signal or a quit key; redraw on resize and
+ * resume; drain the flow cache's exports whenever they wait, so the ring
+ * buffer does not fill between updates.
+ */
 static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mask)
 {
 	for (;;) {
-		struct pollfd p = { .fd = lv->tty.open ? lv->tty.in_fd : -1, .events = POLLIN };
+		struct pollfd p[2] = {
+			{ .fd = lv->tty.open ? lv->tty.in_fd : -1, .events = POLLIN },
+			{ .fd = xc_counter_exports_fd(lv->xc), .events = POLLIN },
+		};
 		struct timespec ts;
 		__u64 now;
 
@@ -547,8 +558,12 @@ static enum wake wait_until(struct live *lv, __u64 deadline, const sigset_t *mas
 			return WAKE_TICK;
 		ts.tv_sec = (time_t)((deadline - now) / 1000000000ull);
 		ts.tv_nsec = (long)((deadline - now) % 1000000000ull);
-		if (ppoll(&p, 1, &ts, mask) > 0 &&
-		    ((p.revents & (POLLHUP | POLLERR)) || on_keys(lv)))
+		if (ppoll(p, 2, &ts, mask) <= 0)
+			continue;
+		if (p[1].revents & POLLIN)
+			xc_counter_drain(lv->xc);
+		if ((p[0].revents & (POLLHUP | POLLERR)) ||
+		    ((p[0].revents & POLLIN) && on_keys(lv)))
 			return WAKE_STOP;
 	}
 }

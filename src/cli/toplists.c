@@ -157,8 +157,8 @@ static void top_flows(struct lines *out, const struct frame *fr, size_t *idx, si
 		return;
 	n = ranked(fr, s->n_flows, fr->er.flows, s->flows, sizeof(*s->flows),
 		   offsetof(struct xc_flow, val), xc_top_flows, n, idx);
-	snprintf(title, sizeof(title), "top flows (%llu seen, %llu evicted)",
-		 (unsigned long long)t->inserted, (unsigned long long)t->evicted);
+	snprintf(title, sizeof(title), "top flows (%zu seen, %llu folded)", s->n_flows,
+		 (unsigned long long)t->folded.packets);
 	heading(out, fr, title, times);
 	for (size_t i = 0; i < n; i++)
 		flow_row(out, fr, &s->flows[idx[i]], fr->er.flows ? &fr->er.flows[idx[i]] :

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* What a live update shows: readable lines (text and terminal) and a JSON line. */
 #define _GNU_SOURCE
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -376,29 +377,40 @@ static void verdicts(struct lines *out, const struct frame *fr)
 
 static void tables(struct lines *out, const struct frame *fr)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
-	static const __u32 feature[XC_TAB_MAX] = { XC_F_SOURCES, XC_F_FLOWS, XC_F_IFACES };
+	static const __u32 feature[XC_TAB_MAX] = { XC_F_SOURCES, XC_F_FLOWS, XC_F_IFACES,
+						   XC_F_TABLES };
 	const struct xc_snapshot *s = &fr->lv->cur;
+	const struct xc_table *c = &s->tables[XC_TAB_CACHE];
 	char buf[XC_TAB_MAX][96];
+	size_t len = 0;
 
-	for (int i = 0; i < XC_TAB_MAX; i++) {
+	for (int i = 0; i < XC_TAB_CACHE; i++) {
 		const struct xc_table *t = &s->tables[i];
 
 		if (!feature_on(fr->lv, feature[i]))
-			snprintf(buf[i], sizeof(buf[i]), "%s off", names[i]);
+			snprintf(buf[i], sizeof(buf[i]), "%s off", xc_table_names[i]);
 		else
-			snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu evicted, %llu failed)",
-				 names[i], (unsigned long long)t->entries,
-				 (unsigned long long)t->capacity, (unsigned long long)t->evicted,
-				 (unsigned long long)t->failed);
+			snprintf(buf[i], sizeof(buf[i]), "%s %llu/%llu (%llu folded)",
+				 xc_table_names[i], (unsigned long long)t->entries,
+				 (unsigned long long)t->capacity,
+				 (unsigned long long)(t->folded.packets + t->unrecorded.packets));
 	}
+	if (!feature_on(fr->lv, XC_F_TABLES))
+		snprintf(buf[XC_TAB_CACHE], sizeof(buf[0]), "cache off");
+	else
+		snprintf(buf[XC_TAB_CACHE], sizeof(buf[0]), "cache %llu/%llu (%llu exported, "
+			 "%llu unrecorded)", (unsigned long long)c->entries,
+			 (unsigned long long)c->capacity, (unsigned long long)c->exported,
+			 (unsigned long long)c->unrecorded.packets);
+	for (int i = 0; i < XC_TAB_MAX; i++)
+		len += strlen(buf[i]) + 2;
 	/* A line per table when one line would be cut by the terminal. */
-	if (fr->width && (int)(strlen(buf[0]) + strlen(buf[1]) + strlen(buf[2]) + 12) > fr->width) {
+	if (fr->width && (int)(len + 8) > fr->width) {
 		for (int i = 0; i < XC_TAB_MAX; i++)
 			lines_add(out, "%s%s", i ? "        " : "tables: ", buf[i]);
 		return;
 	}
-	lines_add(out, "tables: %s, %s, %s", buf[0], buf[1], buf[2]);
+	lines_add(out, "tables: %s, %s, %s, %s", buf[0], buf[1], buf[2], buf[3]);
 }
 
 static void size_label(int i, char *buf, size_t len)
@@ -663,10 +675,8 @@ static void json_observed(const struct live *lv, struct json_object *o)
 
 static struct json_object *json_drops(const struct live *lv)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
 	struct json_object *o = json_object_new_object();
 	struct json_object *kernel = json_object_new_object();
-	struct json_object *tabs = json_object_new_object();
 
 	for (int i = 0; i < lv->n_ifs; i++) {
 		const struct live_iface *f = &lv->ifs[i];
@@ -679,17 +689,8 @@ static struct json_object *json_drops(const struct live *lv)
 		json_object_object_add(k, "interval", json_kstats(&step));
 		json_object_object_add(kernel, f->name, k);
 	}
-	for (int i = 0; i < XC_TAB_MAX; i++) {
-		struct json_object *t = json_object_new_object();
-
-		json_object_object_add(t, "evicted",
-				       json_object_new_uint64(lv->cur.tables[i].evicted));
-		json_object_object_add(t, "failed",
-				       json_object_new_uint64(lv->cur.tables[i].failed));
-		json_object_object_add(tabs, names[i], t);
-	}
 	json_object_object_add(o, "kernel", kernel);
-	json_object_object_add(o, "tables", tabs);
+	json_object_object_add(o, "tables", xc_json_tables(&lv->cur));
 	if (lv->drops)
 		json_object_object_add(o, "reasons", json_reasons(lv));
 	return o;

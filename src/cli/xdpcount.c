@@ -36,7 +36,8 @@ static const char doc[] =
 enum {
 	OPT_JSON = 256, OPT_TEXT, OPT_DURATION, OPT_PROM, OPT_NO_SIZES,
 	OPT_NO_SOURCES, OPT_NO_PORTS, OPT_NO_FLOWS, OPT_NO_IFACES,
-	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_KEYWISE, OPT_NO_DROPS, OPT_OBSERVE,
+	OPT_SOURCES_MAX, OPT_FLOWS_MAX, OPT_CACHE, OPT_FRAGS, OPT_KEYWISE, OPT_NO_DROPS,
+	OPT_OBSERVE,
 };
 
 
@@ -63,8 +64,13 @@ static const struct argp_option options[] = {
 	{ "no-flows", OPT_NO_FLOWS, NULL, 0, "Do not count flows", 2 },
 	{ "no-ifaces", OPT_NO_IFACES, NULL, 0, "Do not count per interface", 2 },
 	{ "no-drops", OPT_NO_DROPS, NULL, 0, "Do not trace the kernel's drop reasons", 2 },
-	{ "sources-max", OPT_SOURCES_MAX, "N", 0, "Source table size (default 65536)", 2 },
-	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow table size (default 65536)", 2 },
+	{ "sources-max", OPT_SOURCES_MAX, "N", 0,
+	  "Source rows kept in user space (default 65536)", 2 },
+	{ "flows-max", OPT_FLOWS_MAX, "N", 0, "Flow rows kept in user space (default 65536)", 2 },
+	{ "cache-entries", OPT_CACHE, "N", 0,
+	  "Flow cache entries per CPU in the kernel, a power of two (default 32768)", 2 },
+	{ "frags", OPT_FRAGS, NULL, 0,
+	  "Attach the multi-buffer program even where frames fit one buffer", 2 },
 	{ "keywise", OPT_KEYWISE, NULL, 0, "Read maps key by key, not in batches", 2 },
 	{ "verbose", 'v', NULL, 0,
 	  "Print libbpf's messages and the verifier's statistics (its log on failure)", 3 },
@@ -196,6 +202,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_FLOWS_MAX:
 		cli->cfg.flow_entries = (__u32)parse_count(arg, "--flows-max", 1 << 24, st);
+		break;
+	case OPT_CACHE:
+		cli->cfg.cache_entries = (__u32)parse_count(arg, "--cache-entries", 1 << 26, st);
+		if (cli->cfg.cache_entries & (cli->cfg.cache_entries - 1) ||
+		    cli->cfg.cache_entries < 2 * XC_CACHE_WAYS)
+			argp_error(st, "--cache-entries must be a power of two from %d, not '%s'",
+				   2 * XC_CACHE_WAYS, arg);
+		break;
+	case OPT_FRAGS:
+		cli->cfg.variant = XC_VARIANT_FRAGS;
 		break;
 	case OPT_NO_DROPS:
 		cli->no_drops = true;

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/utsname.h>
-#include <zlib.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -43,53 +45,89 @@ static __u32 or_default(__u32 v, __u32 def)
 	return v ? v : def;
 }
 
-/* A switched-off table still exists; one entry keeps its memory near zero. */
-static int size_tables(struct xdpcount_bpf *skel, const struct xc_config *cfg)
+static __u32 log2_ceil(__u32 v)
 {
-	__u32 f = cfg->features;
-	int err = 0;
+	__u32 bits = 0;
 
-	err = err ?: bpf_map__set_max_entries(skel->maps.sources,
-		(f & XC_F_SOURCES) ? or_default(cfg->source_entries, XC_DEFAULT_SOURCES) : 1);
-	err = err ?: bpf_map__set_max_entries(skel->maps.flows,
-		(f & XC_F_FLOWS) ? or_default(cfg->flow_entries, XC_DEFAULT_FLOWS) : 1);
-	err = err ?: bpf_map__set_max_entries(skel->maps.ifaces,
-		(f & XC_F_IFACES) ? or_default(cfg->iface_entries, XC_DEFAULT_IFACES) : 1);
-	err = err ?: bpf_map__set_max_entries(skel->maps.ports,
-		(f & XC_F_PORTS) ? XC_PORT_ENTRIES : 1);
-	err = err ?: bpf_map__set_max_entries(skel->maps.ports_seen,
-		(f & XC_F_PORTS) ? XC_PORT_WORDS : 1);
+	while ((1u << bits) < v)
+		bits++;
+	return bits;
+}
+
+/*
+ * A switched-off table still exists; its smallest size keeps its memory near
+ * zero, and the verifier drops the code that would use it.
+ */
+static int size_maps(struct xdpcount_bpf *skel, const struct xc_config *cfg, int ncpus)
+{
+	bool tables = cfg->features & XC_F_TABLES;
+	__u32 sets = or_default(cfg->cache_entries, XC_DEFAULT_CACHE) / XC_CACHE_WAYS;
+	__u32 bits = log2_ceil(sets < 2 ? 2 : sets);
+	__u32 slots = or_default(cfg->iface_entries, XC_IFACE_SLOTS);
+	int err;
+
+	if (cfg->iface_entries > XC_IFACE_SLOTS || bits > 24)
+		return -EINVAL;
+	skel->rodata->xc_cache_bits = bits;
+	err = bpf_map__set_max_entries(skel->maps.cache, tables ? (__u32)ncpus << bits : 1);
+	err = err ?: bpf_map__set_max_entries(skel->maps.exports,
+		tables ? or_default(cfg->ring_bytes, XC_DEFAULT_RING) : (__u32)getpagesize());
+	err = err ?: bpf_map__set_max_entries(skel->maps.counters,
+		(cfg->features & XC_F_IFACES) ? 1 + slots : 1);
 	return err;
 }
 
-/* CONFIG_HZ from a kernel config file (gzopen reads plain files too). */
-static unsigned int config_hz(const char *path)
+/* An exported entry: into the rows, and its gen noted while a snapshot reconciles. */
+static int take_export(void *ctx, void *data, size_t size)
 {
-	gzFile f = gzopen(path, "rb");
-	unsigned int hz = 0;
-	char line[256];
+	struct xc_counter *xc = ctx;
+	const struct xc_flow_ent *e = data;
+	struct xc_gens *g = &xc->drained;
 
-	if (!f)
+	if (size < sizeof(*e))
 		return 0;
-	while (gzgets(f, line, sizeof(line)))
-		if (sscanf(line, "CONFIG_HZ=%u", &hz) == 1)
-			break;
-	gzclose(f);
-	return hz;
+	xc_flowtab_add(&xc->rows, e);
+	if (!g->on)
+		return 0;
+	if (g->n == g->cap) {
+		size_t cap = g->cap ? 2 * g->cap : 1024;
+		__u64 *v = realloc(g->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		g->v = v;
+		g->cap = cap;
+	}
+	g->v[g->n++] = e->gen;
+	return 0;
 }
 
-/* Flows are stamped in jiffies; a snapshot needs their rate to show time. */
-static unsigned int kernel_hz(void)
+static int open_exports(struct xc_counter *xc)
 {
-	struct utsname u;
-	char path[128 + sizeof(u.release)];
-	unsigned int hz = config_hz("/proc/config.gz");
+	const struct xc_config *cfg = &xc->cfg;
+	struct bpf_map *cache = xc->skel->maps.cache;
+	void *mem;
+	int err;
 
-	if (!hz && !uname(&u)) {
-		snprintf(path, sizeof(path), "/boot/config-%s", u.release);
-		hz = config_hz(path);
-	}
-	return hz;
+	if (!(cfg->features & XC_F_TABLES))
+		return 0;
+	xc->cache_sets = bpf_map__max_entries(cache) / (__u32)xc->ncpus;
+	xc->cache_len = (size_t)bpf_map__max_entries(cache) * sizeof(struct xc_flow_set);
+	mem = mmap(NULL, xc->cache_len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		   bpf_map__fd(cache), 0);
+	if (mem == MAP_FAILED)
+		return -errno;
+	xc->cache = mem;
+	xc->live = malloc((size_t)bpf_map__max_entries(cache) * XC_CACHE_WAYS * sizeof(*xc->live));
+	if (!xc->live)
+		return -ENOMEM;
+	err = xc_flowtab_init(&xc->rows, or_default(cfg->flow_entries, XC_DEFAULT_FLOWS),
+			      or_default(cfg->source_entries, XC_DEFAULT_SOURCES));
+	if (err)
+		return err;
+	xc->ring = ring_buffer__new(bpf_map__fd(xc->skel->maps.exports), take_export, xc,
+				    NULL);
+	return xc->ring ? 0 : -errno;
 }
 
 /* The kernel's BPF_LOG_STATS: "processed N insns ...", which libbpf prints. */
@@ -110,8 +148,9 @@ static int load_skel(struct xc_counter *xc, const struct xc_config *cfg, __u32 l
 	xc->skel->rodata->xc_features = cfg->features;
 	xc->skel->rodata->xc_action = cfg->action;
 	xc->skel->rodata->xc_wire_meta = cfg->wire_lengths;
-	err = size_tables(xc->skel, cfg);
+	err = size_maps(xc->skel, cfg, xc->ncpus);
 	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount, log_level);
+	err = err ?: bpf_program__set_log_level(xc->skel->progs.xdpcount_frags, log_level);
 	return err ?: xdpcount_bpf__load(xc->skel);
 }
 
@@ -128,7 +167,10 @@ int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 	if (!xc)
 		return -ENOMEM;
 	xc->cfg = *cfg;
-	xc->hz = kernel_hz();
+	xc->n_slots = cfg->iface_entries ? (int)cfg->iface_entries : XC_IFACE_SLOTS;
+	pthread_mutex_init(&xc->lock, NULL);
+	for (int i = 0; i < XC_MAX_ATTACH; i++)
+		xc->links[i].fd = -1;
 	xc->ncpus = libbpf_num_possible_cpus();
 	if (xc->ncpus <= 0) {
 		err = xc->ncpus ?: -EINVAL;
@@ -140,8 +182,10 @@ int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out)
 		err = load_skel(xc, cfg, 0);
 	if (err)
 		goto fail;
-	for (int i = 0; i < XC_MAX_ATTACH; i++)
-		xc->links[i].fd = -1;
+	xc->hz = xc->skel->kconfig->CONFIG_HZ > 0 ? (unsigned int)xc->skel->kconfig->CONFIG_HZ : 0;
+	err = open_exports(xc);
+	if (err)
+		goto fail;
 	*out = xc;
 	return 0;
 fail:
@@ -156,13 +200,66 @@ void xc_counter_close(struct xc_counter *xc)
 	for (int i = 0; i < XC_MAX_ATTACH; i++)
 		if (xc->links[i].fd >= 0)
 			close(xc->links[i].fd);
+	ring_buffer__free(xc->ring);
+	if (xc->cache)
+		munmap(xc->cache, xc->cache_len);
 	xdpcount_bpf__destroy(xc->skel);
+	xc_flowtab_free(&xc->rows);
+	free(xc->live);
+	free(xc->log.v);
+	free(xc->drained.v);
+	pthread_mutex_destroy(&xc->lock);
 	free(xc);
 }
 
 int xc_counter_prog_fd(const struct xc_counter *xc)
 {
+	if (xc->cfg.variant == XC_VARIANT_FRAGS)
+		return bpf_program__fd(xc->skel->progs.xdpcount_frags);
 	return bpf_program__fd(xc->skel->progs.xdpcount);
+}
+
+const char *xc_counter_variant(const struct xc_counter *xc, int ifindex)
+{
+	for (int i = 0; i < XC_MAX_ATTACH; i++)
+		if (xc->links[i].fd >= 0 && xc->links[i].ifindex == ifindex)
+			return xc->links[i].frags ? "frags" : "linear";
+	return xc->cfg.variant == XC_VARIANT_FRAGS ? "frags" : "linear";
+}
+
+/*
+ * Interfaces' slots are never taken back: a detached one keeps its counts.
+ * Test runs ask on every frame, from several threads: the lookup needs no
+ * lock, giving a slot takes it.
+ */
+static int find_slot(const struct xc_counter *xc, int ifindex)
+{
+	for (int s = 1; s <= xc->n_slots; s++)
+		if (__atomic_load_n(&xc->slot_ifindex[s], __ATOMIC_ACQUIRE) == ifindex)
+			return s;
+	return 0;
+}
+
+__u32 xc_counter_slot(struct xc_counter *xc, int ifindex)
+{
+	int slot;
+
+	if (!(xc->cfg.features & XC_F_IFACES) || ifindex <= 0 || ifindex >= XC_IFINDEX_MAX)
+		return 0;
+	slot = find_slot(xc, ifindex);
+	if (slot)
+		return (__u32)slot;
+	pthread_mutex_lock(&xc->lock);
+	slot = find_slot(xc, ifindex);
+	for (int s = 1; s <= xc->n_slots && !slot; s++) {
+		if (xc->slot_ifindex[s])
+			continue;
+		slot = s;
+		xc->skel->bss->xc_ifslot[ifindex] = (__u8)s; /* before anyone can read it */
+		__atomic_store_n(&xc->slot_ifindex[s], ifindex, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&xc->lock);
+	return (__u32)slot;
 }
 
 const struct xc_config *xc_counter_config(const struct xc_counter *xc)
@@ -190,19 +287,20 @@ static int link_xdp(int prog_fd, int ifindex, __u32 flags)
 	return fd < 0 ? -errno : fd;
 }
 
-int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
-		   enum xc_mode *used)
+/* AUTO: native_fd natively, else generic_fd in generic mode. */
+static int attach_modes(int native_fd, int generic_fd, int ifindex, enum xc_mode mode,
+			enum xc_mode *used)
 {
 	int fd;
 
 	if (mode == XC_MODE_GENERIC) {
-		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+		fd = link_xdp(generic_fd, ifindex, XDP_FLAGS_SKB_MODE);
 	} else {
-		fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_DRV_MODE);
+		fd = link_xdp(native_fd, ifindex, XDP_FLAGS_DRV_MODE);
 		/* Only a missing driver hook falls back; a busy hook is an error. */
 		if (fd < 0 && mode == XC_MODE_AUTO && fd != -EBUSY &&
 		    fd != -EEXIST && fd != -ENODEV && fd != -EPERM) {
-			fd = link_xdp(prog_fd, ifindex, XDP_FLAGS_SKB_MODE);
+			fd = link_xdp(generic_fd, ifindex, XDP_FLAGS_SKB_MODE);
 			mode = XC_MODE_GENERIC;
 		} else if (mode == XC_MODE_AUTO) {
 			mode = XC_MODE_NATIVE;
@@ -213,9 +311,46 @@ int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
 	return fd;
 }
 
+int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
+		   enum xc_mode *used)
+{
+	return attach_modes(prog_fd, prog_fd, ifindex, mode, used);
+}
+
+/* The interface's MTU; 0 when it cannot be read. */
+static int iface_mtu(int ifindex)
+{
+	struct ifreq ifr;
+	int fd, mtu = 0;
+
+	memset(&ifr, 0, sizeof(ifr));
+	if (!if_indextoname((unsigned int)ifindex, ifr.ifr_name))
+		return 0;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (!ioctl(fd, SIOCGIFMTU, &ifr))
+		mtu = ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
+
+/* The program for native mode: linear unless frames may not fit one buffer. */
+static bool native_frags(const struct xc_counter *xc, int ifindex)
+{
+	if (xc->cfg.variant != XC_VARIANT_AUTO)
+		return xc->cfg.variant == XC_VARIANT_FRAGS;
+	return iface_mtu(ifindex) > XC_LINEAR_MTU;
+}
+
 int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
 		      enum xc_mode *used)
 {
+	int linear = bpf_program__fd(xc->skel->progs.xdpcount);
+	int frags = bpf_program__fd(xc->skel->progs.xdpcount_frags);
+	bool native_is_frags = native_frags(xc, ifindex);
+	int generic = xc->cfg.variant == XC_VARIANT_LINEAR ? linear : frags;
+	enum xc_mode took = mode;
 	int slot = -1, fd;
 
 	for (int i = 0; i < XC_MAX_ATTACH; i++) {
@@ -226,11 +361,15 @@ int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
 	}
 	if (slot < 0)
 		return -E2BIG;
-	fd = xc_prog_attach(xc_counter_prog_fd(xc), ifindex, mode, used);
+	xc_counter_slot(xc, ifindex); /* before the first frame can arrive */
+	fd = attach_modes(native_is_frags ? frags : linear, generic, ifindex, mode, &took);
 	if (fd < 0)
 		return fd;
 	xc->links[slot].fd = fd;
 	xc->links[slot].ifindex = ifindex;
+	xc->links[slot].frags = took == XC_MODE_GENERIC ? generic == frags : native_is_frags;
+	if (used)
+		*used = took;
 	return 0;
 }
 
@@ -304,6 +443,19 @@ static int test_run(int prog_fd, int ifindex, struct bpf_test_run_opts *opts)
 	return test_run_ctx(prog_fd, ifindex, 0, opts);
 }
 
+/* Test runs: the linear program for frames that fit one buffer. */
+static int run_prog_fd(const struct xc_counter *xc, size_t len)
+{
+	if (xc->cfg.variant != XC_VARIANT_FRAGS && len <= XC_LINEAR_FRAME)
+		return bpf_program__fd(xc->skel->progs.xdpcount);
+	if (xc->cfg.variant == XC_VARIANT_LINEAR)
+		return bpf_program__fd(xc->skel->progs.xdpcount);
+	return bpf_program__fd(xc->skel->progs.xdpcount_frags);
+}
+
+/* The kernel's loopback device, where test runs arrive by default, is always 1. */
+#define XC_LOOPBACK_IFINDEX 1
+
 int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 		      size_t len, __u32 *retval, void *out, size_t out_cap,
 		      size_t *out_len)
@@ -315,8 +467,10 @@ int xc_counter_run_on(struct xc_counter *xc, int ifindex, const void *frame,
 		.data_size_out = out ? (__u32)out_cap : 0,
 		.repeat = 1,
 	);
-	int err = test_run(xc_counter_prog_fd(xc), ifindex, &opts);
+	int err;
 
+	xc_counter_slot(xc, ifindex ? ifindex : XC_LOOPBACK_IFINDEX);
+	err = test_run(run_prog_fd(xc, len), ifindex, &opts);
 	if (err)
 		return err;
 	if (retval)
@@ -340,7 +494,8 @@ int xc_counter_run_meta(struct xc_counter *xc, const void *buf, size_t len,
 
 	if (!xc->cfg.wire_lengths || len < XC_META_LEN)
 		return -EINVAL;
-	err = test_run_ctx(xc_counter_prog_fd(xc), 0, XC_META_LEN, &opts);
+	xc_counter_slot(xc, XC_LOOPBACK_IFINDEX);
+	err = test_run_ctx(run_prog_fd(xc, len - XC_META_LEN), 0, XC_META_LEN, &opts);
 	if (err)
 		return err;
 	if (retval)
@@ -368,8 +523,8 @@ int xc_prog_run_repeat(int prog_fd, const void *frame, size_t len,
 int xc_counter_run_repeat(struct xc_counter *xc, const void *frame, size_t len,
 			  __u32 repeat, __u64 *ns_per_run)
 {
-	return xc_prog_run_repeat(xc_counter_prog_fd(xc), frame, len, repeat,
-				  ns_per_run);
+	xc_counter_slot(xc, XC_LOOPBACK_IFINDEX);
+	return xc_prog_run_repeat(run_prog_fd(xc, len), frame, len, repeat, ns_per_run);
 }
 
 int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
@@ -391,8 +546,8 @@ int xc_prog_send_live(int prog_fd, int ifindex, const void *frame, size_t len,
 int xc_counter_send_live(struct xc_counter *xc, int ifindex, const void *frame,
 			 size_t len, __u32 repeat)
 {
-	return xc_prog_send_live(xc_counter_prog_fd(xc), ifindex, frame, len,
-				 repeat, NULL);
+	xc_counter_slot(xc, ifindex);
+	return xc_prog_send_live(run_prog_fd(xc, len), ifindex, frame, len, repeat, NULL);
 }
 
 int xc_prog_stats(int prog_fd, struct xc_prog_stats *st)
@@ -434,7 +589,7 @@ __u64 xc_map_memlock(int map_fd)
 
 static int zero_array(int fd, __u32 entries, size_t value_size, int ncpus)
 {
-	size_t sz = ((value_size + 7) & ~(size_t)7) * (size_t)ncpus;
+	size_t sz = xc_percpu_stride(value_size) * (size_t)ncpus;
 	__u32 *keys = calloc(entries, sizeof(*keys));
 	void *zero = calloc(entries, sz);
 	__u32 count = entries;
@@ -457,90 +612,10 @@ out:
 	return err;
 }
 
-static int clear_hash(int fd, size_t key_size)
+static int zero_map(struct xc_counter *xc, struct bpf_map *map)
 {
-	unsigned char *key = calloc(1, key_size), *next = calloc(1, key_size);
-	bool more;
-	int err = 0;
-
-	if (!key || !next) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/*
-	 * Delete each key once the next is known: a walk from the start for
-	 * every key scans every bucket of a large, sparse table each time.
-	 */
-	more = !bpf_map_get_next_key(fd, NULL, next);
-	while (more) {
-		memcpy(key, next, key_size);
-		more = !bpf_map_get_next_key(fd, key, next);
-		if (bpf_map_delete_elem(fd, key) && errno != ENOENT) {
-			err = -errno;
-			break;
-		}
-	}
-out:
-	free(key);
-	free(next);
-	return err;
-}
-
-/* The used-ports bitmap, every CPU's copy ORed: one batch read, else word by word. */
-static int read_ports_seen(int fd, __u32 words, int ncpus, __u64 *bits)
-{
-	__u64 *vals = calloc((size_t)words * (size_t)ncpus, sizeof(*vals));
-	__u32 *keys = calloc(words, sizeof(*keys));
-	__u32 count = words, out;
-	int err = 0;
-
-	if (!vals || !keys) {
-		err = -ENOMEM;
-		goto out;
-	}
-	if (bpf_map_lookup_batch(fd, NULL, &out, keys, vals, &count, NULL) && errno != ENOENT) {
-		count = 0;
-		for (__u32 w = 0; w < words && !err; w++, count++) {
-			keys[w] = w;
-			if (bpf_map_lookup_elem(fd, &w, vals + (size_t)w * (size_t)ncpus))
-				err = -errno;
-		}
-	}
-	for (__u32 i = 0; i < count && !err; i++)
-		for (int c = 0; c < ncpus; c++)
-			bits[keys[i]] |= vals[(size_t)i * (size_t)ncpus + (size_t)c];
-out:
-	free(vals);
-	free(keys);
-	return err;
-}
-
-/*
- * Zero the ports the bitmap marks, then the bitmap: the whole array is 131072
- * entries times every CPU, which makes a reset take a tenth of a second.
- */
-static int zero_used_ports(struct xc_counter *xc)
-{
-	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
-	__u32 words = bpf_map__max_entries(m->ports_seen);
-	__u32 entries = bpf_map__max_entries(m->ports);
-	__u64 *bits = calloc(words, sizeof(*bits));
-	struct xc_pb *zero = calloc((size_t)xc->ncpus, sizeof(*zero));
-	int fd = bpf_map__fd(m->ports), err;
-
-	err = bits && zero ? read_ports_seen(bpf_map__fd(m->ports_seen), words, xc->ncpus, bits)
-			   : -ENOMEM;
-	for (__u32 w = 0; w < words && !err; w++) {
-		for (__u64 b = bits[w]; b && !err; b &= b - 1) {
-			__u32 idx = w * 64 + (__u32)__builtin_ctzll(b);
-
-			if (idx < entries && bpf_map_update_elem(fd, &idx, zero, BPF_ANY))
-				err = -errno;
-		}
-	}
-	free(bits);
-	free(zero);
-	return err ?: zero_array(bpf_map__fd(m->ports_seen), words, sizeof(__u64), xc->ncpus);
+	return zero_array(bpf_map__fd(map), bpf_map__max_entries(map),
+			  bpf_map__value_size(map), xc->ncpus);
 }
 
 int xc_counter_reset(struct xc_counter *xc)
@@ -548,13 +623,32 @@ int xc_counter_reset(struct xc_counter *xc)
 	__typeof__(xc->skel->maps) *m = &xc->skel->maps;
 	int err = 0;
 
-	err = err ?: zero_array(bpf_map__fd(m->counters), XC_IFACE_SLOTS + 1,
-				sizeof(struct xc_slot), xc->ncpus);
-	err = err ?: zero_array(bpf_map__fd(m->tables), XC_TAB_MAX,
-				sizeof(struct xc_table_stats), xc->ncpus);
-	err = err ?: zero_used_ports(xc);
-	err = err ?: clear_hash(bpf_map__fd(m->ifaces), sizeof(__u32));
-	err = err ?: clear_hash(bpf_map__fd(m->sources), sizeof(struct xc_addr));
-	err = err ?: clear_hash(bpf_map__fd(m->flows), sizeof(struct xc_flow_key));
+	err = err ?: zero_map(xc, m->counters);
+	err = err ?: zero_map(xc, m->cache_stats);
+	if (err || !xc->ring)
+		return err;
+	memset(xc->cache, 0, xc->cache_len);
+	pthread_mutex_lock(&xc->lock);
+	err = ring_buffer__consume(xc->ring) < 0 ? -errno : 0;
+	xc_flowtab_clear(&xc->rows);
+	xc->clock_jiffies = xc->clock_ns = 0;
+	pthread_mutex_unlock(&xc->lock);
 	return err;
+}
+
+int xc_counter_drain(struct xc_counter *xc)
+{
+	int n;
+
+	if (!xc->ring)
+		return 0;
+	pthread_mutex_lock(&xc->lock);
+	n = ring_buffer__consume(xc->ring);
+	pthread_mutex_unlock(&xc->lock);
+	return n < 0 ? -errno : n; /* libbpf sets errno with its negative returns */
+}
+
+int xc_counter_exports_fd(const struct xc_counter *xc)
+{
+	return xc->ring ? ring_buffer__epoll_fd(xc->ring) : -1;
 }

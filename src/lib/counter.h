@@ -11,11 +11,30 @@
 #include <linux/types.h>
 #include "xdpcount.h"
 
-/* Default table sizes; each is a load-time option. */
+/*
+ * Default sizes; each is an option. The flow cache is per CPU, in the kernel;
+ * sources and flows are the rows user space keeps of what the cache exports.
+ */
+#define XC_DEFAULT_CACHE 32768
 #define XC_DEFAULT_SOURCES 65536
 #define XC_DEFAULT_FLOWS 65536
-#define XC_DEFAULT_IFACES 256
-#define XC_MAX_ATTACH 64
+#define XC_DEFAULT_RING (8u << 20)
+#define XC_MAX_ATTACH XC_IFACE_SLOTS
+
+/*
+ * The largest frame the linear program is given: a test-run buffer is a page
+ * less XDP headroom and the shared info. An interface whose MTU (plus Ethernet
+ * header and two VLAN tags) is larger needs the multi-buffer program.
+ */
+#define XC_LINEAR_FRAME (4096 - 256 - 320)
+#define XC_LINEAR_MTU (XC_LINEAR_FRAME - 14 - 2 * 4)
+
+/* Which of the two programs counts: linear frames only, or multi-buffer. */
+enum xc_variant {
+	XC_VARIANT_AUTO,   /* linear where frames fit one buffer, else frags */
+	XC_VARIANT_LINEAR,
+	XC_VARIANT_FRAGS,
+};
 
 enum xc_mode {
 	XC_MODE_AUTO,
@@ -25,9 +44,12 @@ enum xc_mode {
 
 struct xc_config {
 	__u32 features;       /* XC_F_* bits of what to count */
-	__u32 source_entries; /* 0: default */
-	__u32 flow_entries;   /* 0: default */
-	__u32 iface_entries;  /* 0: default */
+	__u32 source_entries; /* user-space source rows; 0: default */
+	__u32 flow_entries;   /* user-space flow rows; 0: default */
+	__u32 cache_entries;  /* flow cache entries per CPU, a power of two; 0: default */
+	__u32 iface_entries;  /* interface slots, at most XC_IFACE_SLOTS; 0: all */
+	__u32 ring_bytes;     /* export ring buffer, a power-of-two number of pages; 0: default */
+	enum xc_variant variant;
 	__u32 action;         /* XDP_PASS; another action is for benchmarks */
 	bool keywise_reads;   /* read maps key by key even where batch works */
 	bool wire_lengths;    /* offline: frames bring their wire length (xc_counter_run_meta) */
@@ -44,7 +66,10 @@ struct xc_counter;
  */
 int xc_counter_open(const struct xc_config *cfg, struct xc_counter **out);
 void xc_counter_close(struct xc_counter *xc);
+/* The program test runs of linear frames use: frags when the config asks for it. */
 int xc_counter_prog_fd(const struct xc_counter *xc);
+/* "linear" or "frags": the program attached to ifindex (or test runs' default). */
+const char *xc_counter_variant(const struct xc_counter *xc, int ifindex);
 const struct xc_config *xc_counter_config(const struct xc_counter *xc);
 
 /* Print libbpf's messages (verifier log included) on stderr, or not. */
@@ -52,7 +77,10 @@ void xc_set_verbose(bool verbose);
 
 /*
  * Attach through a bpf_link. AUTO tries native first, then generic; *used
- * says which mode took. -EBUSY/-EEXIST: the interface already has XDP.
+ * says which mode took. -EBUSY/-EEXIST: the interface already has XDP. The
+ * variant is linear unless the MTU needs multi-buffer frames, the config asks
+ * for frags, or the mode is generic (where a linear program would make the
+ * kernel linearize every GRO packet). The interface gets its counters slot.
  */
 int xc_counter_attach(struct xc_counter *xc, int ifindex, enum xc_mode mode,
 		      enum xc_mode *used);
@@ -106,8 +134,18 @@ int xc_prog_attach(int prog_fd, int ifindex, enum xc_mode mode,
 /* A map's memory as the kernel charges it (memlock in /proc/self/fdinfo); 0 if unknown. */
 __u64 xc_map_memlock(int map_fd);
 
-/* Zero every map. */
+/* Zero every map and the user-space rows of exported entries. */
 int xc_counter_reset(struct xc_counter *xc);
+
+/*
+ * Take the flow cache's exported entries out of the ring buffer into the
+ * user-space rows. A snapshot drains too; a live user drains whenever
+ * xc_counter_exports_fd is readable, so the ring does not fill. Thread-safe.
+ * Returns the records taken or a negative errno.
+ */
+int xc_counter_drain(struct xc_counter *xc);
+/* An fd that polls readable when exports wait; -1 when no table is on. */
+int xc_counter_exports_fd(const struct xc_counter *xc);
 
 /*
  * Run one frame through BPF_PROG_TEST_RUN on the calling CPU. *retval gets the

@@ -113,14 +113,18 @@ static void merge_tables(struct xc_snapshot *dst, const struct xc_snapshot *src)
 		const struct xc_table *s = &src->tables[i];
 
 		d->inserted += s->inserted;
-		d->failed += s->failed;
-		d->evicted += s->evicted;
+		d->exported += s->exported;
+		d->unrecorded.packets += s->unrecorded.packets;
+		d->unrecorded.bytes += s->unrecorded.bytes;
+		d->folded.packets += s->folded.packets;
+		d->folded.bytes += s->folded.bytes;
 		if (s->capacity > d->capacity)
 			d->capacity = s->capacity;
 	}
 	dst->tables[XC_TAB_SOURCES].entries = dst->n_sources;
 	dst->tables[XC_TAB_FLOWS].entries = dst->n_flows;
 	dst->tables[XC_TAB_IFACES].entries = dst->n_ifaces;
+	dst->tables[XC_TAB_CACHE].entries += src->tables[XC_TAB_CACHE].entries;
 }
 
 int xc_snapshot_merge(struct xc_snapshot *dst, const struct xc_snapshot *src)
@@ -128,6 +132,8 @@ int xc_snapshot_merge(struct xc_snapshot *dst, const struct xc_snapshot *src)
 	int err = 0;
 
 	xc_counters_add(&dst->total, &src->total);
+	dst->other.packets += src->other.packets;
+	dst->other.bytes += src->other.bytes;
 	if (src->mono_ns > dst->mono_ns)
 		dst->mono_ns = src->mono_ns;
 	dst->batch = src->batch;

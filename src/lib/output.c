@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* JSON and text views of a snapshot. */
+#include <netinet/in.h>
 #include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
@@ -124,30 +125,32 @@ static struct json_object *json_flows(const struct xc_snapshot *s,
 		json_object_object_add(f, "bytes", json_object_new_uint64(e->val.bytes));
 		json_object_array_add(a, f);
 	}
-	json_object_object_add(o, "count", json_object_new_uint64(t->inserted));
+	json_object_object_add(o, "count", json_object_new_uint64(s->n_flows));
 	json_object_object_add(o, "entries", json_object_new_uint64(t->entries));
-	json_object_object_add(o, "evicted", json_object_new_uint64(t->evicted));
-	json_object_object_add(o, "failed", json_object_new_uint64(t->failed));
+	json_object_object_add(o, "folded", json_pb(&t->folded));
 	json_object_object_add(o, "top", a);
 	return o;
 }
 
-static struct json_object *json_tables(const struct xc_snapshot *s)
+struct json_object *xc_json_table(const struct xc_table *t)
 {
-	static const char *const names[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
+	struct json_object *e = json_object_new_object();
+
+	json_object_object_add(e, "entries", json_object_new_uint64(t->entries));
+	json_object_object_add(e, "capacity", json_object_new_uint64(t->capacity));
+	json_object_object_add(e, "inserted", json_object_new_uint64(t->inserted));
+	json_object_object_add(e, "exported", json_object_new_uint64(t->exported));
+	json_object_object_add(e, "unrecorded", json_pb(&t->unrecorded));
+	json_object_object_add(e, "folded", json_pb(&t->folded));
+	return e;
+}
+
+struct json_object *xc_json_tables(const struct xc_snapshot *s)
+{
 	struct json_object *o = json_object_new_object();
 
-	for (int i = 0; i < XC_TAB_MAX; i++) {
-		const struct xc_table *t = &s->tables[i];
-		struct json_object *e = json_object_new_object();
-
-		json_object_object_add(e, "entries", json_object_new_uint64(t->entries));
-		json_object_object_add(e, "capacity", json_object_new_uint64(t->capacity));
-		json_object_object_add(e, "inserted", json_object_new_uint64(t->inserted));
-		json_object_object_add(e, "evicted", json_object_new_uint64(t->evicted));
-		json_object_object_add(e, "failed", json_object_new_uint64(t->failed));
-		json_object_object_add(o, names[i], e);
-	}
+	for (int i = 0; i < XC_TAB_MAX; i++)
+		json_object_object_add(o, xc_table_names[i], xc_json_table(&s->tables[i]));
 	return o;
 }
 
@@ -203,7 +206,7 @@ struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top)
 		json_object_object_add(ifs, xc_ifname(s->ifaces[i].ifindex, buf, sizeof(buf)),
 				       xc_json_counters(&s->ifaces[i].c));
 	json_object_object_add(o, "interfaces", ifs);
-	json_object_object_add(o, "tables", json_tables(s));
+	json_object_object_add(o, "tables", xc_json_tables(s));
 	json_object_object_add(o, "off", json_off(s));
 	free(idx);
 	return o;
@@ -298,7 +301,7 @@ const char *xc_endpoint_str(const struct xc_addr *addr, __u16 port, __u8 proto,
 	char a[64];
 	bool v6 = xc_addr_str(addr, a, sizeof(a)) && strchr(a, ':');
 
-	if (proto != 6 && proto != 17)
+	if (proto != IPPROTO_TCP && proto != IPPROTO_UDP)
 		snprintf(buf, len, "%s", a);
 	else
 		snprintf(buf, len, "%s%s%s:%u", v6 ? "[" : "", a, v6 ? "]" : "", port);
@@ -320,6 +323,15 @@ static void text_heading(FILE *f, const char *title)
 	fprintf(f, "%14s %12s  %s\n", "packets", "bytes", title);
 }
 
+/* What the flow cache did: its exports, and the frames it could not record. */
+static void text_cache(FILE *f, const struct xc_table *t)
+{
+	fprintf(f, "flow cache: %llu/%llu entries, %llu inserted, %llu exported, "
+		"%llu packets unrecorded\n", (unsigned long long)t->entries,
+		(unsigned long long)t->capacity, (unsigned long long)t->inserted,
+		(unsigned long long)t->exported, (unsigned long long)t->unrecorded.packets);
+}
+
 static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 			size_t top)
 {
@@ -333,6 +345,8 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 	for (size_t i = 0; i < n; i++)
 		text_entry(f, xc_addr_str(&s->sources[idx[i]].addr, a, sizeof(a)),
 			   &s->sources[idx[i]].pb);
+	if (n && s->other.packets)
+		text_entry(f, "other (source rows full)", &s->other);
 	n = text_off(f, s, XC_F_PORTS, "top destination ports") ? 0 : xc_top_ports(s, top, idx);
 	snprintf(title, sizeof(title), "top destination ports (%zu seen)", s->n_ports);
 	if (s->features & XC_F_PORTS)
@@ -345,9 +359,8 @@ static void text_tables(FILE *f, const struct xc_snapshot *s, size_t *idx,
 		text_entry(f, label, &e->pb);
 	}
 	n = text_off(f, s, XC_F_FLOWS, "top flows") ? 0 : xc_top_flows(s, top, idx);
-	snprintf(title, sizeof(title), "top flows (%llu seen, %llu evicted)",
-		 (unsigned long long)s->tables[XC_TAB_FLOWS].inserted,
-		 (unsigned long long)s->tables[XC_TAB_FLOWS].evicted);
+	snprintf(title, sizeof(title), "top flows (%zu seen, %llu packets folded into sources)",
+		 s->n_flows, (unsigned long long)s->tables[XC_TAB_FLOWS].folded.packets);
 	if (s->features & XC_F_FLOWS)
 		text_heading(f, title);
 	for (size_t i = 0; i < n; i++) {
@@ -377,6 +390,8 @@ void xc_text_snapshot(FILE *f, const struct xc_snapshot *s, size_t top)
 	text_row(f, "malformed", &c->malformed, &c->total);
 	text_row(f, "vlan", &c->vlan, &c->total);
 	text_sizes(f, s, c);
+	if (s->features & XC_F_TABLES)
+		text_cache(f, &s->tables[XC_TAB_CACHE]);
 	if (idx)
 		text_tables(f, s, idx, top);
 	free(idx);

@@ -16,6 +16,13 @@ struct json_object *xc_json_counters(const struct xc_counters *c);
 /* Core keys of the total, then top_src, top_dst_ports, flows, interfaces. */
 struct json_object *xc_json_snapshot(const struct xc_snapshot *s, size_t top);
 
+/*
+ * A row of `tables`: entries, capacity, inserted, exported, unrecorded,
+ * folded; and every row keyed by its name.
+ */
+struct json_object *xc_json_table(const struct xc_table *t);
+struct json_object *xc_json_tables(const struct xc_snapshot *s);
+
 /* The interface's name, or its index as text when it has none here. */
 const char *xc_ifname(__u32 ifindex, char *buf, size_t len);
 

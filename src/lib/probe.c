@@ -4,52 +4,31 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
-#include <bpf/bpf.h>
-#include <bpf/libbpf.h>
 #include "counter_priv.h"
 #include "probe.h"
 #include "snapshot.h"
 
-/* The only key of an otherwise empty hash map, removed; 1 if there was one. */
-static int take_only_key(struct bpf_map *map, void *key)
+/*
+ * The one entry a frame made in an otherwise empty cache, taken out again:
+ * 1 if there was one. The cache is read whole: a probe loads a small one.
+ */
+static int take_only_entry(struct xc_counter *xc, struct xc_flow_key *key)
 {
-	int fd = bpf_map__fd(map);
+	size_t sets = (size_t)xc->cache_sets * (size_t)xc->ncpus;
+	int found = 0;
 
-	if (bpf_map_get_next_key(fd, NULL, key))
-		return errno == ENOENT ? 0 : -errno;
-	if (bpf_map_delete_elem(fd, key))
-		return -errno;
-	return 1;
-}
+	for (size_t i = 0; i < sets; i++) {
+		for (int w = 0; w < XC_CACHE_WAYS; w++) {
+			struct xc_flow_ent *e = &xc->cache[i].e[w];
 
-/* Whether the port entry of a flow moved; zero it again if so. */
-static int take_port(struct xc_counter *xc, const struct xc_flow_key *k)
-{
-	struct bpf_map *map = xc->skel->maps.ports;
-	size_t stride = (sizeof(struct xc_pb) + 7) & ~(size_t)7;
-	__u32 idx = k->dport + (k->proto == IPPROTO_UDP ? 65536u : 0u);
-	struct xc_pb *v;
-	__u64 packets = 0;
-	int fd = bpf_map__fd(map), err = 0;
-
-	if (k->proto != IPPROTO_TCP && k->proto != IPPROTO_UDP)
-		return 0;
-	if (idx >= bpf_map__max_entries(map))
-		return 0; /* ports switched off */
-	v = calloc((size_t)xc->ncpus, stride);
-	if (!v)
-		return -ENOMEM;
-	if (bpf_map_lookup_elem(fd, &idx, v))
-		err = -errno;
-	for (int c = 0; c < xc->ncpus && !err; c++)
-		packets += v[c].packets;
-	if (!err && packets) {
-		memset(v, 0, stride * (size_t)xc->ncpus);
-		if (bpf_map_update_elem(fd, &idx, v, BPF_ANY))
-			err = -errno;
+			if (!e->packets)
+				continue;
+			*key = e->key;
+			found++;
+			memset(e, 0, sizeof(*e));
+		}
 	}
-	free(v);
-	return err ? err : packets != 0;
+	return found > 1 ? -EEXIST : found; /* the cache was not empty */
 }
 
 static void counters_sub(struct xc_counters *dst, const struct xc_counters *src)
@@ -65,6 +44,8 @@ int xc_counter_probe(struct xc_counter *xc, const void *frame, size_t len,
 		     void *out, size_t out_cap, struct xc_probe *p)
 {
 	struct xc_counters before;
+	struct xc_flow_key key;
+	__u32 f = xc->cfg.features;
 	int err;
 
 	memset(p, 0, sizeof(*p));
@@ -75,17 +56,17 @@ int xc_counter_probe(struct xc_counter *xc, const void *frame, size_t len,
 	if (err)
 		return err;
 	counters_sub(&p->delta, &before);
-	err = take_only_key(xc->skel->maps.sources, &p->src);
-	if (err < 0)
+	if (!(f & XC_F_TABLES))
+		return 0;
+	err = take_only_entry(xc, &key);
+	if (err <= 0)
 		return err;
-	p->source = err;
-	err = take_only_key(xc->skel->maps.flows, &p->flow_key);
-	if (err < 0)
-		return err;
-	p->flow = err;
-	err = p->flow ? take_port(xc, &p->flow_key) : 0;
-	if (err < 0)
-		return err;
-	p->port = err;
+	p->source = f & XC_F_SOURCES;
+	p->src = key.src;
+	p->flow = key.kind == XC_KEY_FLOW && (f & XC_F_FLOWS);
+	if (p->flow)
+		p->flow_key = key;
+	p->port = key.kind == XC_KEY_FLOW && (f & XC_F_PORTS) &&
+		  (key.proto == IPPROTO_TCP || key.proto == IPPROTO_UDP);
 	return 0;
 }

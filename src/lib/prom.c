@@ -223,7 +223,6 @@ static void top_ports(FILE *f, const struct xc_snapshot *s, size_t *idx, size_t 
 static void table_family(FILE *f, const struct xc_snapshot *s, const char *stat,
 			 const char *type, size_t off, const char *help)
 {
-	static const char *const tables[XC_TAB_MAX] = { "sources", "flows", "interfaces" };
 	char name[64];
 
 	snprintf(name, sizeof(name), "xdpcount_table_%s%s", stat,
@@ -231,7 +230,7 @@ static void table_family(FILE *f, const struct xc_snapshot *s, const char *stat,
 	family(f, name, type, help);
 	for (int t = 0; t < XC_TAB_MAX; t++) {
 		fprintf(f, "%s{", name);
-		label(f, "table", tables[t], false);
+		label(f, "table", xc_table_names[t], false);
 		fprintf(f, "} %llu\n", (unsigned long long)
 			*(const __u64 *)((const char *)&s->tables[t] + off));
 	}
@@ -240,15 +239,24 @@ static void table_family(FILE *f, const struct xc_snapshot *s, const char *stat,
 static void table_families(FILE *f, const struct xc_snapshot *s)
 {
 	table_family(f, s, "entries", "gauge", offsetof(struct xc_table, entries),
-		     "Keys in the table now.");
+		     "Rows in the table now (the cache: live entries of every CPU).");
 	table_family(f, s, "capacity", "gauge", offsetof(struct xc_table, capacity),
-		     "Keys the table can hold.");
+		     "Rows the table can hold.");
 	table_family(f, s, "inserted", "counter", offsetof(struct xc_table, inserted),
-		     "Keys the program created.");
-	table_family(f, s, "evicted", "counter", offsetof(struct xc_table, evicted),
-		     "Keys pushed out of the full table (least recently used first).");
-	table_family(f, s, "failed", "counter", offsetof(struct xc_table, failed),
-		     "Keys the program could not record.");
+		     "Entries the program created in the flow cache.");
+	table_family(f, s, "exported", "counter", offsetof(struct xc_table, exported),
+		     "Flow cache entries evicted to user space through the ring buffer.");
+	table_family(f, s, "unrecorded_packets", "counter",
+		     offsetof(struct xc_table, unrecorded.packets),
+		     "Frames in no row: the export ring was full (cache), no slot (interfaces).");
+	table_family(f, s, "unrecorded_bytes", "counter",
+		     offsetof(struct xc_table, unrecorded.bytes),
+		     "Bytes of the unrecorded frames.");
+	table_family(f, s, "folded_packets", "counter",
+		     offsetof(struct xc_table, folded.packets),
+		     "Frames counted in a coarser row: flows in their source's, sources in other.");
+	table_family(f, s, "folded_bytes", "counter", offsetof(struct xc_table, folded.bytes),
+		     "Bytes of the folded frames.");
 }
 
 /* Without a list: every interface of the snapshot, or "all" when it has none. */

@@ -255,6 +255,7 @@ static void run_batch(struct lane *l, const struct batch *b)
 		l->altered += action != r->action;
 		p += (b->len[i] + 7) & ~(size_t)7;
 	}
+	xc_counter_drain(r->xc); /* the cache's exports: before the ring fills */
 }
 
 static void *lane_main(void *arg)
