@@ -234,6 +234,8 @@ struct runner {
 	unsigned int next; /* frames without a flow go round the lanes */
 	__u64 skipped;
 	struct lane lanes[LANES_MAX];
+	/* A record laid out so that its frame starts XC_IP_ALIGN past a 4-byte boundary. */
+	__u8 scratch[XC_IP_ALIGN + XC_RECORD_BUF] __attribute__((aligned(8)));
 };
 
 static void run_batch(struct lane *l, const struct batch *b)
@@ -305,9 +307,8 @@ static void lane_submit(struct runner *r, struct lane *l)
 }
 
 /* A flow's frames all go to one lane, in capture order: first/last seen hold. */
-static int lane_of(struct runner *r, const struct xc_record *rec)
+static int lane_of(struct runner *r, const __u8 *frame, size_t head)
 {
-	__u32 head = rec->caplen < XC_HEAD_MAX ? rec->caplen : XC_HEAD_MAX;
 	struct xc_flow_key key;
 	struct xc_pkt pkt;
 	__u64 h = 0xcbf29ce484222325ull;
@@ -315,7 +316,7 @@ static int lane_of(struct runner *r, const struct xc_record *rec)
 
 	if (r->n == 1)
 		return 0;
-	xc_parse(rec->data, rec->data + head, &pkt);
+	xc_parse(frame, frame + head, &pkt);
 	if (pkt.l4 >= XC_L4_MAX || !pkt.flow)
 		return (int)(r->next++ % (unsigned int)r->n);
 	memset(&key, 0, sizeof(key));
@@ -362,6 +363,7 @@ static int runner_start(struct runner *r)
 static int runner_record(void *ctx, const struct xc_record *rec)
 {
 	struct runner *r = ctx;
+	__u8 *laid = r->scratch + XC_IP_ALIGN; /* the frame where parse.h wants it */
 	struct lane *l;
 	struct batch *b;
 	size_t len;
@@ -372,7 +374,8 @@ static int runner_record(void *ctx, const struct xc_record *rec)
 		r->skipped++;
 		return 0;
 	}
-	l = &r->lanes[lane_of(r, rec)];
+	len = xc_record_layout(rec, laid);
+	l = &r->lanes[lane_of(r, laid + XC_META_LEN, len - XC_META_LEN)];
 	if (l->fill->n == BATCH_FRAMES || l->fill->used + XC_RECORD_BUF > BATCH_BYTES) {
 		int err = r->threads ? 0 : runner_start(r);
 
@@ -381,7 +384,7 @@ static int runner_record(void *ctx, const struct xc_record *rec)
 		lane_submit(r, l);
 	}
 	b = l->fill;
-	len = xc_record_layout(rec, b->buf + b->used);
+	memcpy(b->buf + b->used, laid, len);
 	b->len[b->n] = (__u32)len;
 	b->index[b->n] = rec->index;
 	b->n++;
