@@ -11,6 +11,9 @@ CFLAGS   ?= -O2 -g
 CFLAGS   += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -I$(B) -Iprog -Isrc/lib -I/usr/include/libnl3
 LDLIBS   := -lbpf -lelf -lz -lpcap -ljson-c -lnl-route-3 -lnl-3 -lpthread
 BPF_CFLAGS := -target bpf -mcpu=v3 -O2 -g -Wall -Werror -I$(ARCH_INC) -Iprog
+# Each object's headers, as the compiler saw them (build/**/*.d): a change to one
+# header rebuilds only what includes it.
+DEPFLAGS := -MMD -MP
 
 # SAN=1: AddressSanitizer and UBSan over the whole user space, in build-san/.
 ifeq ($(SAN),1)
@@ -39,10 +42,10 @@ DEPS := clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool libcriterion-dev \
 	libpcap-dev python3-scapy iproute2 libjson-c-dev pkg-config make gcc \
 	libnl-route-3-dev ethtool iputils-ping iputils-arping socat prometheus procps \
 	gnuplot-nox libclang-rt-14-dev valgrind util-linux libcap-dev man-db groff-base \
-	nftables libmicrohttpd-dev
+	nftables libmicrohttpd-dev python3-clang-14
 
 .PHONY: all deps demo test test-san pcaps check-pcaps clean bench bench-check bench-baseline \
-	fuzz fuzz-quick valgrind install
+	fuzz fuzz-quick valgrind install mutate mutate-quick
 all: $(B)/xdpcount $(TESTS) $(FUZZ_TOOLS) $(DEMO) $(BENCH)
 
 deps:
@@ -57,8 +60,8 @@ deps:
 $(B):
 	mkdir -p $@
 
-$(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c prog/*.h | $(B)
-	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+$(B)/xdpcount.bpf.o: prog/xdpcount.bpf.c | $(B)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(B)/xdpcount.skel.h: $(B)/xdpcount.bpf.o
 	$(BPFTOOL) gen skeleton $< name xdpcount_bpf > $@
@@ -73,24 +76,24 @@ $(B)/xdpcount_%.skel.h: $(B)/xdpcount_%.bpf.o
 TRACE_SKELS := $(B)/xdpcount_drops.skel.h $(B)/xdpcount_observe.skel.h
 .SECONDARY: $(TRACE_SKELS) $(TRACE_SKELS:.skel.h=.bpf.o)
 
-$(B)/lib/%.o: src/lib/%.c src/lib/*.h prog/xdpcount.h prog/xdpcount_trace.h $(B)/xdpcount.skel.h $(TRACE_SKELS)
+$(B)/lib/%.o: src/lib/%.c | $(B)/xdpcount.skel.h $(TRACE_SKELS)
 	@mkdir -p $(B)/lib
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(B)/libxdpcount.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(B)/cli/%.o: src/cli/%.c src/cli/*.h src/lib/*.h prog/xdpcount.h
+$(B)/cli/%.o: src/cli/%.c
 	@mkdir -p $(B)/cli
-	$(CC) $(CFLAGS) -Isrc/cli -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Isrc/cli -c $< -o $@
 
 $(B)/xdpcount: $(CLI_OBJS) $(B)/libxdpcount.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(CLI_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lmicrohttpd -lcap -lm -o $@
 
 # The tests may read the CLI's exit codes (src/cli/cli.h), nothing else of it.
-$(B)/hlib/%.o: harness/lib/%.c harness/lib/*.h src/lib/*.h prog/*.h $(B)/xdpcount.skel.h
+$(B)/hlib/%.o: harness/lib/%.c | $(B)/xdpcount.skel.h
 	@mkdir -p $(B)/hlib
-	$(CC) $(CFLAGS) -Iharness/lib -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness/lib -c $< -o $@
 
 # The observe-mode tests' own programs: the XDP program to observe, and a
 # minimal fentry that asks whether this kernel allows observing at all.
@@ -102,19 +105,20 @@ $(HARNESS_SKELS): $(B)/%.skel.h: $(B)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
 
 # The parser over a copy of headers in a map value (test_truncation.c).
-$(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c harness/parse_copy.h prog/parse.h prog/xdpcount.h | $(B)
-	$(CLANG) $(BPF_CFLAGS) -Iharness -c $< -o $@
+$(B)/parse_copy.bpf.o: harness/parse_copy.bpf.c | $(B)
+	$(CLANG) $(BPF_CFLAGS) $(DEPFLAGS) -Iharness -c $< -o $@
 
 $(B)/parse_copy.skel.h: $(B)/parse_copy.bpf.o
 	$(BPFTOOL) gen skeleton $< name parse_copy_bpf > $@
 
-$(B)/harness/%.o: harness/%.c harness/*.h harness/lib/*.h src/lib/*.h src/cli/cli.h prog/*.h $(B)/xdpcount.skel.h \
-		$(B)/parse_copy.skel.h $(HARNESS_SKELS)
+$(B)/harness/%.o: harness/%.c | $(B)/xdpcount.skel.h $(B)/parse_copy.skel.h $(HARNESS_SKELS)
 	@mkdir -p $(B)/harness
-	$(CC) $(CFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
+	$(CC) $(CFLAGS) $(DEPFLAGS) -Iharness/lib -Isrc/cli -c $< -o $@
 
 $(B)/xdpcount-tests: $(HARNESS_OBJS) $(HLIB_OBJS) $(B)/libxdpcount.a
 	$(CC) $(CFLAGS) $(LDFLAGS) $(HARNESS_OBJS) $(HLIB_OBJS) $(B)/libxdpcount.a $(LDLIBS) -lcriterion -lm -o $@
+
+-include $(wildcard $(B)/*.d $(B)/*/*.d)
 
 # The tests find the CLI, the fixtures and the generator through these.
 TEST_ENV := XC_BIN=$(abspath $(B)/xdpcount) XC_ROOT=$(CURDIR) XC_PYTHON=$(PYTHON)
@@ -203,6 +207,16 @@ fuzz: deps $(FUZZ_TOOLS)
 # CI's bounded run.
 fuzz-quick:
 	$(MAKE) fuzz FUZZ_SECONDS=30
+
+# Mutation testing (ci/mutate.py): planted bugs in prog/ against the fast suites.
+# MUTATE_ARGS picks files or a sample, e.g. MUTATE_ARGS="--file prog/parse.h".
+MUTATE_ARGS ?=
+mutate: deps $(TESTS)
+	$(PYTHON) ci/mutate.py --jobs $$(nproc) $(MUTATE_ARGS)
+
+# CI's bounded run: a fixed sample of the parser's mutants.
+mutate-quick: deps $(TESTS)
+	$(PYTHON) ci/mutate.py --jobs $$(nproc) --file prog/parse.h --sample 10 --seed 15
 
 # The CLI's offline mode under valgrind: a capture and every error path.
 valgrind: deps $(B)/xdpcount

@@ -604,6 +604,11 @@ def build_ipv6_ext(c):
           / TCP(sport=6000, dport=6011),
           "AH (len 6: 32 bytes) then TCP 6011",
           l3="ipv6", l4="tcp", src=V6A, port=("tcp", 6011), flow=(V6A, V6B, 6000, 6011, "tcp"))
+    c.add(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=17, options=[PadN(optdata=b"\x00" * 254),
+                                                            PadN(optdata=b"\x00" * 4)])
+          / UDP(sport=6000, dport=6012),
+          "Hop-by-Hop of 264 bytes then UDP 6012: the headers reach past the first 256 bytes",
+          l3="ipv6", l4="udp", src=V6A, port=("udp", 6012), flow=(V6A, V6B, 6000, 6012, "udp"))
     # chains
     c.add(E()/IPv6(**ip6)/IPv6ExtHdrHopByHop(nh=60)/IPv6ExtHdrDestOpt(nh=43)
           / IPv6ExtHdrRouting(nh=44, addresses=["2001:db8::99"])
@@ -745,6 +750,14 @@ def build_fragments(c):
           / Raw(fake_udp),
           "IPv6 non-first fragment from a source seen nowhere else: the source still counts",
           l3="ipv6", l4="udp", src="2001:db8::77")
+    c.add(E()/IPv6(**ip6)/IPv6ExtHdrFragment(nh=60, offset=0, m=1, id=206)
+          / IPv6ExtHdrDestOpt(nh=17)/UDP(sport=7000, dport=7009)/Raw(b"a" * 32),
+          "IPv6 first fragment > DestOpt > UDP 7009: the walk goes on after a first fragment",
+          l3="ipv6", l4="udp", src=V6A, port=("udp", 7009), flow=(V6A, V6B, 7000, 7009, "udp"))
+    c.add(E()/IPv6(**ip6)/IPv6ExtHdrFragment(nh=0, offset=9, m=0, id=207)
+          / Raw(b"\x11\x00" + b"\x00" * 14),
+          "IPv6 non-first fragment whose next header is 0 (Hop-by-Hop): payload, l4 other 0",
+          l3="ipv6", l4="other", src=V6A)
 
 
 @fixture("vlan")

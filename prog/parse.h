@@ -341,11 +341,10 @@ XC_INLINE void xc_parse_ports(struct xc_cursor *c, const __u8 *end,
 }
 
 /* The IP header parsed and the cursor is at the upper layer, protocol proto. */
-XC_INLINE void xc_l4_done(struct xc_cursor *c, const __u8 *end,
-			  const void *iph, int proto, struct xc_pkt *pkt)
+XC_INLINE void xc_l4_done(struct xc_cursor *c, const __u8 *end, int proto,
+			  struct xc_pkt *pkt)
 {
 	pkt->malformed = 0;
-	pkt->iph = iph;
 	pkt->proto = proto;
 	pkt->l4 = xc_l4_class(proto);
 	if (!pkt->nonfirst)
@@ -362,8 +361,9 @@ XC_INLINE void xc_parse_ipv4(struct xc_cursor *c, const __u8 *end,
 	proto = xc_parse_iphdr(c, end, &iph);
 	if (proto < 0)
 		return;
+	pkt->iph = (const __u8 *)iph;
 	pkt->nonfirst = (iph->frag_off & bpf_htons(IP_OFFSET)) != 0;
-	xc_l4_done(c, end, iph, proto, pkt);
+	xc_l4_done(c, end, proto, pkt);
 }
 
 /*
@@ -382,12 +382,12 @@ XC_INLINE void xc_parse_ipv6(struct xc_cursor *c, const __u8 *end,
 	proto = xc_parse_ipv6hdr(c, end, &ip6h);
 	if (proto < 0)
 		return;
-	pkt->iph = (const __u8 *)ip6h;
+	pkt->iph = (const __u8 *)ip6h; /* as early as this: fewer verifier states */
 	proto = xc_parse_ipv6_exthdrs(c, end, proto, pkt);
 	if (proto < 0)
 		return;
 	c->off &= XC_OFF_MASK;
-	xc_l4_done(c, end, ip6h, proto, pkt);
+	xc_l4_done(c, end, proto, pkt);
 }
 
 /*
@@ -407,15 +407,13 @@ XC_INLINE void xc_parse_within(const void *data, const void *data_end,
 	__builtin_memset(pkt, 0, sizeof(*pkt));
 	pkt->l3 = XC_L3_OTHER;
 	pkt->l4 = XC_L4_MAX;
-	pkt->iph = data;
+	pkt->iph = data; /* a packet pointer on every path: the verifier's states merge */
 	pkt->end = end;
 	type = xc_parse_ethhdr(&c, end, &eth);
 	if (type < 0)
 		return;
 	pkt->vlan = xc_proto_is_vlan(type);
-	for (i = 0; i < XC_MAX_VLAN; i++) {
-		if (!xc_proto_is_vlan(type))
-			break;
+	for (i = 0; i < XC_MAX_VLAN && xc_proto_is_vlan(type); i++) {
 		type = xc_parse_vlan_hdr(&c, end, &vlh);
 		if (type < 0)
 			return;
