@@ -258,7 +258,8 @@ int xc_drops_read(struct xc_drops *d, struct xc_drop_snapshot *s)
 		xc_drop_snapshot_free(s);
 		return err;
 	}
-	qsort(s->v, s->n, sizeof(*s->v), drop_cmp);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), drop_cmp);
 	return 0;
 }
 

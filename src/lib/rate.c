@@ -191,7 +191,8 @@ size_t xc_top_by_value(const double *v, size_t count, size_t n, size_t *idx)
 		all[i] = i;
 	qsort_r(all, count, sizeof(*all), value_cmp, (void *)v);
 	n = n < count ? n : count;
-	memcpy(idx, all, n * sizeof(*idx));
+	if (n)
+		memcpy(idx, all, n * sizeof(*idx));
 	free(all);
 	return n;
 }

@@ -201,6 +201,9 @@ static int read_cache(struct xc_counter *xc, size_t *n)
 	xc->drained.on = false;
 	if (err)
 		return err;
+	*n = live;
+	if (!xc->drained.n) /* nothing drained (and v may be NULL): every entry stays */
+		return 0;
 	qsort(xc->drained.v, xc->drained.n, sizeof(__u64), cmp_u64);
 	*n = 0;
 	for (size_t i = 0; i < live; i++)
