@@ -77,7 +77,17 @@ static int size_maps(struct xdpcount_bpf *skel, const struct xc_config *cfg, int
 	return err;
 }
 
-/* An exported entry: into the rows, and its gen noted while a snapshot reconciles. */
+/* Count the exported entries waiting in xc->batch. */
+static void flush_exports(struct xc_counter *xc)
+{
+	xc_flowtab_add(&xc->rows, xc->batch, xc->n_batch);
+	xc->n_batch = 0;
+}
+
+/*
+ * An exported entry: copied out of the ring into a batch that is counted a
+ * batch at a time, and its gen noted while a snapshot reconciles.
+ */
 static int take_export(void *ctx, void *data, size_t size)
 {
 	struct xc_counter *xc = ctx;
@@ -86,7 +96,9 @@ static int take_export(void *ctx, void *data, size_t size)
 
 	if (size < sizeof(*e))
 		return 0;
-	xc_flowtab_add(&xc->rows, e);
+	xc->batch[xc->n_batch++] = *e;
+	if (xc->n_batch == XC_DRAIN_BATCH)
+		flush_exports(xc);
 	if (!g->on)
 		return 0;
 	if (g->n == g->cap) {
@@ -100,6 +112,15 @@ static int take_export(void *ctx, void *data, size_t size)
 	}
 	g->v[g->n++] = e->gen;
 	return 0;
+}
+
+int xc_consume_exports(struct xc_counter *xc)
+{
+	int n = ring_buffer__consume(xc->ring);
+	int err = n < 0 ? -errno : 0; /* libbpf sets errno with its negative returns */
+
+	flush_exports(xc);
+	return err ?: n;
 }
 
 static int open_exports(struct xc_counter *xc)
@@ -629,7 +650,8 @@ int xc_counter_reset(struct xc_counter *xc)
 		return err;
 	memset(xc->cache, 0, xc->cache_len);
 	pthread_mutex_lock(&xc->lock);
-	err = ring_buffer__consume(xc->ring) < 0 ? -errno : 0;
+	err = xc_consume_exports(xc);
+	err = err < 0 ? err : 0;
 	xc_flowtab_clear(&xc->rows);
 	xc->clock_jiffies = xc->clock_ns = 0;
 	pthread_mutex_unlock(&xc->lock);
@@ -643,9 +665,9 @@ int xc_counter_drain(struct xc_counter *xc)
 	if (!xc->ring)
 		return 0;
 	pthread_mutex_lock(&xc->lock);
-	n = ring_buffer__consume(xc->ring);
+	n = xc_consume_exports(xc);
 	pthread_mutex_unlock(&xc->lock);
-	return n < 0 ? -errno : n; /* libbpf sets errno with its negative returns */
+	return n;
 }
 
 int xc_counter_exports_fd(const struct xc_counter *xc)

@@ -15,6 +15,9 @@ struct xc_link {
 	bool frags; /* the multi-buffer program is attached */
 };
 
+/* Exports are counted in batches of this many: their cache misses overlap. */
+#define XC_DRAIN_BATCH 64
+
 /* The gens of the records a snapshot drains: entries it must not count twice. */
 struct xc_gens {
 	__u64 *v;
@@ -40,6 +43,8 @@ struct xc_counter {
 	struct xc_flow_ent *live;             /* a snapshot's copy of the live entries */
 	struct xc_flowtab_log log;            /* and what adding them to rows changed */
 	struct xc_gens drained;
+	struct xc_flow_ent batch[XC_DRAIN_BATCH]; /* exports taken, not yet counted */
+	size_t n_batch;
 	__u64 clock_jiffies;                  /* the latest jiffies/ns pair of any CPU */
 	__u64 clock_ns;
 };
@@ -49,6 +54,12 @@ static inline size_t xc_percpu_stride(size_t value_size)
 {
 	return (value_size + 7) & ~(size_t)7;
 }
+
+/*
+ * Drain the exports into the rows, with xc->lock held: the records taken, or
+ * a negative errno.
+ */
+int xc_consume_exports(struct xc_counter *xc);
 
 /* The slot of ifindex, given now if it has none; 0 when none is left. */
 __u32 xc_counter_slot(struct xc_counter *xc, int ifindex);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Bounded rows of exported flow cache entries: flows, else sources, else other. */
 #include <errno.h>
+#include <stddef.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,9 @@ int xc_rows_init(struct xc_rows *r, size_t max, size_t row_size, size_t key_size
 	size_t slots = slots_for(max);
 
 	memset(r, 0, sizeof(*r));
-	r->rows = malloc(slots * row_size);
-	r->used = calloc(slots, 1);
-	if (!r->rows || !r->used) {
+	r->rows = malloc((max ? max : 1) * row_size);
+	r->slots = calloc(slots, sizeof(*r->slots));
+	if (!r->rows || !r->slots) {
 		xc_rows_free(r);
 		return -ENOMEM;
 	}
@@ -36,17 +37,23 @@ int xc_rows_init(struct xc_rows *r, size_t max, size_t row_size, size_t key_size
 void xc_rows_free(struct xc_rows *r)
 {
 	free(r->rows);
-	free(r->used);
+	free(r->slots);
 	r->rows = NULL;
-	r->used = NULL;
+	r->slots = NULL;
+}
+
+void xc_rows_clear(struct xc_rows *r)
+{
+	memset(r->slots, 0, (r->mask + 1) * sizeof(*r->slots));
+	r->n = 0;
 }
 
 /* Keys are whole words (16 or 40 bytes); each mixed in, then murmur3's finalizer. */
-static size_t key_hash(const void *key, size_t len)
+size_t xc_rows_hash(const struct xc_rows *r, const void *key)
 {
-	__u64 h = len, w;
+	__u64 h = r->key_size, w;
 
-	for (size_t i = 0; i + 8 <= len; i += 8) {
+	for (size_t i = 0; i < r->key_size; i += 8) {
 		memcpy(&w, (const char *)key + i, 8);
 		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
 		h ^= h >> 32;
@@ -59,33 +66,81 @@ static size_t key_hash(const void *key, size_t len)
 	return (size_t)h;
 }
 
-void *xc_rows_get(struct xc_rows *r, const void *key)
+static bool key_eq(const void *a, const void *b, size_t len)
 {
-	size_t i = key_hash(key, r->key_size) & r->mask;
+	__u64 x, y, d = 0;
 
-	for (;; i = (i + 1) & r->mask) {
-		char *row = (char *)r->rows + i * r->row_size;
+	for (size_t i = 0; i < len; i += 8) {
+		memcpy(&x, (const char *)a + i, 8);
+		memcpy(&y, (const char *)b + i, 8);
+		d |= x ^ y;
+	}
+	return !d;
+}
 
-		if (!r->used[i]) {
+static void *row_at(const struct xc_rows *r, size_t i)
+{
+	return (char *)r->rows + i * r->row_size;
+}
+
+/* A slot: the hash's top half, the row's number + 1 (0 is a free slot). */
+static __u64 slot_of(size_t h, size_t row)
+{
+	return (__u64)h >> 32 << 32 | (row + 1);
+}
+
+static bool slot_may_be(__u64 slot, size_t h)
+{
+	return slot >> 32 == (__u64)h >> 32;
+}
+
+void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
+{
+	for (size_t i = h & r->mask;; i = (i + 1) & r->mask) {
+		__u64 slot = r->slots[i];
+		void *row;
+
+		if (!slot) {
 			if (r->n == r->max)
 				return NULL;
-			r->used[i] = 1;
-			r->n++;
+			row = row_at(r, r->n);
 			memset(row, 0, r->row_size);
 			memcpy(row, key, r->key_size);
+			r->slots[i] = slot_of(h, r->n++);
 			return row;
 		}
-		if (!memcmp(row, key, r->key_size))
+		row = row_at(r, (__u32)slot - 1);
+		if (slot_may_be(slot, h) && key_eq(row, key, r->key_size))
 			return row;
 	}
 }
 
+void *xc_rows_get(struct xc_rows *r, const void *key)
+{
+	return xc_rows_get_hashed(r, key, xc_rows_hash(r, key));
+}
+
 void *xc_rows_next(const struct xc_rows *r, size_t *i)
 {
-	for (; *i <= r->mask; (*i)++)
-		if (r->used[*i])
-			return (char *)r->rows + (*i)++ * r->row_size;
-	return NULL;
+	return *i < r->n ? row_at(r, (*i)++) : NULL;
+}
+
+/*
+ * Take back the row created last. Its slot is the last one its probe took,
+ * so freeing it leaves every other key's probe sequence as it was.
+ */
+static void rows_pop(struct xc_rows *r)
+{
+	const void *row = row_at(r, r->n - 1);
+	size_t h = xc_rows_hash(r, row);
+
+	for (size_t i = h & r->mask;; i = (i + 1) & r->mask) {
+		if ((__u32)r->slots[i] == r->n) {
+			r->slots[i] = 0;
+			r->n--;
+			return;
+		}
+	}
 }
 
 int xc_flowtab_init(struct xc_flowtab *t, size_t flows, size_t sources)
@@ -95,6 +150,8 @@ int xc_flowtab_init(struct xc_flowtab *t, size_t flows, size_t sources)
 	memset(t, 0, sizeof(*t));
 	err = xc_rows_init(&t->flows, flows, sizeof(struct xc_flow), sizeof(struct xc_flow_key));
 	err = err ?: xc_rows_init(&t->sources, sources, sizeof(struct xc_source),
+				  sizeof(struct xc_addr));
+	err = err ?: xc_rows_init(&t->by_src, flows + sources, sizeof(struct xc_source),
 				  sizeof(struct xc_addr));
 	t->ports = calloc(XC_PORT_ROWS, sizeof(*t->ports));
 	if (!err && !t->ports)
@@ -108,15 +165,15 @@ void xc_flowtab_free(struct xc_flowtab *t)
 {
 	xc_rows_free(&t->flows);
 	xc_rows_free(&t->sources);
+	xc_rows_free(&t->by_src);
 	free(t->ports);
 	t->ports = NULL;
 }
 
 void xc_flowtab_clear(struct xc_flowtab *t)
 {
-	memset(t->flows.used, 0, t->flows.mask + 1);
-	memset(t->sources.used, 0, t->sources.mask + 1);
-	t->flows.n = t->sources.n = 0;
+	xc_rows_clear(&t->flows);
+	xc_rows_clear(&t->sources);
 	memset(t->ports, 0, XC_PORT_ROWS * sizeof(*t->ports));
 	memset(&t->folded, 0, sizeof(t->folded));
 	memset(&t->other, 0, sizeof(t->other));
@@ -148,9 +205,32 @@ static void flow_add(struct xc_flow_val *v, const struct xc_flow_ent *e)
 		v->last_seen = e->last_seen;
 }
 
+/* Where an entry may count: the hashes of its flow and source keys. */
+struct hashed {
+	size_t flow, source;
+};
+
+/* Hash an entry's keys and prefetch what counting it will touch. */
+static void flowtab_prefetch(const struct xc_flowtab *t, const struct xc_flow_ent *e,
+			     struct hashed *h)
+{
+	int port = xc_port_row(e->key.proto, e->key.dport);
+
+	h->source = xc_rows_hash(&t->sources, &e->key.src);
+	if (e->key.kind == XC_KEY_FLOW) {
+		h->flow = xc_rows_hash(&t->flows, &e->key);
+		xc_rows_prefetch(&t->flows, h->flow);
+		if (port >= 0)
+			__builtin_prefetch(&t->ports[port]);
+		if (t->flows.n < t->flows.max)
+			return;
+	}
+	xc_rows_prefetch(&t->sources, h->source);
+}
+
 /* The rows an entry counts in: its flow's, else its source's, else none (other). */
 static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
-			struct xc_flowtab_undo *u)
+			const struct hashed *h, struct xc_flowtab_undo *u)
 {
 	size_t n;
 
@@ -163,7 +243,7 @@ static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
 		if (u->port >= 0)
 			pb_add(&t->ports[u->port], e);
 		n = t->flows.n;
-		u->flow = xc_rows_get(&t->flows, &e->key);
+		u->flow = xc_rows_get_hashed(&t->flows, &e->key, h->flow);
 		if (u->flow) {
 			u->flow_created = t->flows.n != n;
 			u->flow_was = u->flow->val;
@@ -173,7 +253,7 @@ static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
 		pb_add(&t->folded, e);
 	}
 	n = t->sources.n;
-	u->source = xc_rows_get(&t->sources, &e->key.src);
+	u->source = xc_rows_get_hashed(&t->sources, &e->key.src, h->source);
 	if (u->source) {
 		u->source_created = t->sources.n != n;
 		u->source_was = u->source->pb;
@@ -183,11 +263,66 @@ static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
 	}
 }
 
-void xc_flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e)
-{
-	struct xc_flowtab_undo u;
+/* How many entries ahead of the one counted are hashed and prefetched. */
+#define XC_AHEAD 8
 
-	flowtab_add(t, e, &u);
+/* Count e[0..n), each logged in u[i] when u is not NULL. */
+static void flowtab_add_many(struct xc_flowtab *t, const struct xc_flow_ent *e, size_t n,
+			     struct xc_flowtab_undo *u)
+{
+	struct hashed h[XC_AHEAD];
+	struct xc_flowtab_undo scratch;
+
+	for (size_t i = 0; i < n + XC_AHEAD; i++) {
+		if (i >= XC_AHEAD) {
+			size_t j = i - XC_AHEAD;
+
+			flowtab_add(t, &e[j], &h[j % XC_AHEAD], u ? &u[j] : &scratch);
+		}
+		if (i < n)
+			flowtab_prefetch(t, &e[i], &h[i % XC_AHEAD]);
+	}
+}
+
+void xc_flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e, size_t n)
+{
+	flowtab_add_many(t, e, n, NULL);
+}
+
+/* Add the packets at pb_off of n rows to the by_src row of the address at addr_off. */
+static void sources_add(struct xc_rows *by_src, const void *rows, size_t n, size_t row_size,
+			size_t addr_off, size_t pb_off)
+{
+	size_t h[XC_AHEAD];
+
+	for (size_t i = 0; i < n + XC_AHEAD; i++) {
+		const char *row;
+		struct xc_source *e;
+		struct xc_pb pb;
+
+		if (i >= XC_AHEAD) {
+			row = (const char *)rows + (i - XC_AHEAD) * row_size;
+			e = xc_rows_get_hashed(by_src, row + addr_off, h[i % XC_AHEAD]);
+			memcpy(&pb, row + pb_off, sizeof(pb));
+			e->pb.packets += pb.packets; /* by_src is sized for every row */
+			e->pb.bytes += pb.bytes;
+		}
+		if (i < n) {
+			row = (const char *)rows + i * row_size;
+			h[i % XC_AHEAD] = xc_rows_hash(by_src, row + addr_off);
+			xc_rows_prefetch(by_src, h[i % XC_AHEAD]);
+		}
+	}
+}
+
+const struct xc_rows *xc_flowtab_sources(struct xc_flowtab *t)
+{
+	xc_rows_clear(&t->by_src);
+	sources_add(&t->by_src, t->flows.rows, t->flows.n, sizeof(struct xc_flow),
+		    offsetof(struct xc_flow, key.src), offsetof(struct xc_flow, val.packets));
+	sources_add(&t->by_src, t->sources.rows, t->sources.n, sizeof(struct xc_source),
+		    offsetof(struct xc_source, addr), offsetof(struct xc_source, pb));
+	return &t->by_src;
 }
 
 void xc_flowtab_log_start(const struct xc_flowtab *t, struct xc_flowtab_log *log)
@@ -197,29 +332,24 @@ void xc_flowtab_log_start(const struct xc_flowtab *t, struct xc_flowtab_log *log
 	log->other = t->other;
 }
 
-int xc_flowtab_add_logged(struct xc_flowtab *t, const struct xc_flow_ent *e,
+int xc_flowtab_add_logged(struct xc_flowtab *t, const struct xc_flow_ent *e, size_t n,
 			  struct xc_flowtab_log *log)
 {
-	if (log->n == log->cap) {
-		size_t cap = log->cap ? 2 * log->cap : 4096;
-		struct xc_flowtab_undo *v = realloc(log->v, cap * sizeof(*v));
+	if (log->n + n > log->cap) {
+		size_t cap = log->cap ? log->cap : 4096;
+		struct xc_flowtab_undo *v;
 
+		while (cap < log->n + n)
+			cap *= 2;
+		v = realloc(log->v, cap * sizeof(*v));
 		if (!v)
 			return -ENOMEM;
 		log->v = v;
 		log->cap = cap;
 	}
-	flowtab_add(t, e, &log->v[log->n++]);
+	flowtab_add_many(t, e, n, &log->v[log->n]);
+	log->n += n;
 	return 0;
-}
-
-/* Free the slot of the row added last: its probe sequence is nobody else's path. */
-static void rows_unget(struct xc_rows *r, const void *row)
-{
-	size_t i = (size_t)((const char *)row - (const char *)r->rows) / r->row_size;
-
-	r->used[i] = 0;
-	r->n--;
 }
 
 void xc_flowtab_undo(struct xc_flowtab *t, struct xc_flowtab_log *log)
@@ -232,11 +362,11 @@ void xc_flowtab_undo(struct xc_flowtab *t, struct xc_flowtab_log *log)
 			t->ports[u->port].bytes -= u->pb.bytes;
 		}
 		if (u->flow && u->flow_created)
-			rows_unget(&t->flows, u->flow);
+			rows_pop(&t->flows);
 		else if (u->flow)
 			u->flow->val = u->flow_was;
 		if (u->source && u->source_created)
-			rows_unget(&t->sources, u->source);
+			rows_pop(&t->sources);
 		else if (u->source)
 			u->source->pb = u->source_was;
 	}

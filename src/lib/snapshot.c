@@ -196,10 +196,9 @@ static int read_cache(struct xc_counter *xc, size_t *n)
 
 	xc->drained.n = 0;
 	xc->drained.on = true;
-	if (ring_buffer__consume(xc->ring) < 0)
-		err = -errno;
+	err = xc_consume_exports(xc);
 	xc->drained.on = false;
-	if (err)
+	if (err < 0)
 		return err;
 	*n = live;
 	if (!xc->drained.n) /* nothing drained (and v may be NULL): every entry stays */
@@ -225,59 +224,38 @@ static __u64 jiffies_to_ns(const struct xc_counter *xc, __u64 j)
 	return xc->clock_ns + (__u64)(dj * (1000000000ll / xc->hz));
 }
 
+/* n entries of size for a snapshot's array; one allocation, none for 0. */
+static int alloc_rows(void **base, size_t n, size_t size)
+{
+	*base = n ? malloc(n * size) : NULL;
+	return n && !*base ? -ENOMEM : 0;
+}
+
 static int emit_flows(const struct xc_counter *xc, const struct xc_flowtab *t,
 		      struct xc_snapshot *s)
 {
-	struct vec v = { .base = (void **)&s->flows, .n = &s->n_flows, .size = sizeof(*s->flows) };
 	const struct xc_flow *row;
+	int err = alloc_rows((void **)&s->flows, t->flows.n, sizeof(*s->flows));
 
-	for (size_t i = 0; (row = xc_rows_next(&t->flows, &i));) {
-		struct xc_flow *e = vec_push(&v);
+	for (size_t i = 0; !err && (row = xc_rows_next(&t->flows, &i));) {
+		struct xc_flow *e = &s->flows[s->n_flows++];
 
-		if (!e)
-			return -ENOMEM;
 		*e = *row;
 		e->val.first_seen = jiffies_to_ns(xc, row->val.first_seen);
 		e->val.last_seen = jiffies_to_ns(xc, row->val.last_seen);
 	}
-	return 0;
-}
-
-static int source_add(struct xc_rows *by_src, const struct xc_addr *a, const struct xc_pb *pb)
-{
-	struct xc_source *e = xc_rows_get(by_src, a);
-
-	if (!e)
-		return -ENOSPC; /* cannot be: sized for every row */
-	pb_add(&e->pb, pb);
-	return 0;
+	return err;
 }
 
 /* A source's packets: its own row and those of its flows. */
-static int emit_sources(const struct xc_flowtab *t, struct xc_snapshot *s)
+static int emit_sources(struct xc_flowtab *t, struct xc_snapshot *s)
 {
-	struct vec v = { .base = (void **)&s->sources, .n = &s->n_sources,
-			 .size = sizeof(*s->sources) };
-	const struct xc_source *src;
-	const struct xc_flow *f;
-	struct xc_rows by_src;
-	int err = xc_rows_init(&by_src, t->flows.n + t->sources.n, sizeof(*src),
-			       sizeof(src->addr));
+	const struct xc_rows *by_src = xc_flowtab_sources(t);
+	int err = alloc_rows((void **)&s->sources, by_src->n, sizeof(*s->sources));
 
-	for (size_t i = 0; !err && (f = xc_rows_next(&t->flows, &i));)
-		err = source_add(&by_src, &f->key.src,
-				 &(struct xc_pb){ f->val.packets, f->val.bytes });
-	for (size_t i = 0; !err && (src = xc_rows_next(&t->sources, &i));)
-		err = source_add(&by_src, &src->addr, &src->pb);
-	for (size_t i = 0; !err && (src = xc_rows_next(&by_src, &i));) {
-		struct xc_source *e = vec_push(&v);
-
-		if (!e)
-			err = -ENOMEM;
-		else
-			*e = *src;
-	}
-	xc_rows_free(&by_src);
+	if (!err && by_src->n)
+		memcpy(s->sources, by_src->rows, by_src->n * sizeof(*s->sources));
+	s->n_sources = err ? 0 : by_src->n;
 	return err;
 }
 
@@ -314,8 +292,7 @@ static int read_tables(struct xc_counter *xc, struct xc_snapshot *s)
 	if (err)
 		return err;
 	xc_flowtab_log_start(t, &xc->log);
-	for (size_t i = 0; i < live && !err; i++)
-		err = xc_flowtab_add_logged(t, &xc->live[i], &xc->log);
+	err = xc_flowtab_add_logged(t, xc->live, live, &xc->log);
 	cache->entries = live;
 	cache->capacity = (__u64)bpf_map__max_entries(xc->skel->maps.cache) * XC_CACHE_WAYS;
 	if (!err && (f & XC_F_FLOWS))
