@@ -94,12 +94,14 @@ static bool slot_may_be(__u64 slot, size_t h)
 	return slot >> 32 == (__u64)h >> 32;
 }
 
-void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
+/* The row of key and, in *at, its slot. */
+static void *rows_get(struct xc_rows *r, const void *key, size_t h, size_t *at)
 {
 	for (size_t i = h & r->mask;; i = (i + 1) & r->mask) {
 		__u64 slot = r->slots[i];
 		void *row;
 
+		*at = i;
 		if (!slot) {
 			if (r->n == r->max)
 				return NULL;
@@ -115,6 +117,13 @@ void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
 	}
 }
 
+void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
+{
+	size_t at;
+
+	return rows_get(r, key, h, &at);
+}
+
 void *xc_rows_get(struct xc_rows *r, const void *key)
 {
 	return xc_rows_get_hashed(r, key, xc_rows_hash(r, key));
@@ -126,21 +135,13 @@ void *xc_rows_next(const struct xc_rows *r, size_t *i)
 }
 
 /*
- * Take back the row created last. Its slot is the last one its probe took,
- * so freeing it leaves every other key's probe sequence as it was.
+ * Take back the row created last, in slot at. That slot is the last one its
+ * probe took, so freeing it leaves every other key's probe sequence as it was.
  */
-static void rows_pop(struct xc_rows *r)
+static void rows_pop(struct xc_rows *r, size_t at)
 {
-	const void *row = row_at(r, r->n - 1);
-	size_t h = xc_rows_hash(r, row);
-
-	for (size_t i = h & r->mask;; i = (i + 1) & r->mask) {
-		if ((__u32)r->slots[i] == r->n) {
-			r->slots[i] = 0;
-			r->n--;
-			return;
-		}
-	}
+	r->slots[at] = 0;
+	r->n--;
 }
 
 int xc_flowtab_init(struct xc_flowtab *t, size_t flows, size_t sources)
@@ -243,7 +244,7 @@ static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
 		if (u->port >= 0)
 			pb_add(&t->ports[u->port], e);
 		n = t->flows.n;
-		u->flow = xc_rows_get_hashed(&t->flows, &e->key, h->flow);
+		u->flow = rows_get(&t->flows, &e->key, h->flow, &u->flow_slot);
 		if (u->flow) {
 			u->flow_created = t->flows.n != n;
 			u->flow_was = u->flow->val;
@@ -253,7 +254,7 @@ static void flowtab_add(struct xc_flowtab *t, const struct xc_flow_ent *e,
 		pb_add(&t->folded, e);
 	}
 	n = t->sources.n;
-	u->source = xc_rows_get_hashed(&t->sources, &e->key.src, h->source);
+	u->source = rows_get(&t->sources, &e->key.src, h->source, &u->source_slot);
 	if (u->source) {
 		u->source_created = t->sources.n != n;
 		u->source_was = u->source->pb;
@@ -362,11 +363,11 @@ void xc_flowtab_undo(struct xc_flowtab *t, struct xc_flowtab_log *log)
 			t->ports[u->port].bytes -= u->pb.bytes;
 		}
 		if (u->flow && u->flow_created)
-			rows_pop(&t->flows);
+			rows_pop(&t->flows, u->flow_slot);
 		else if (u->flow)
 			u->flow->val = u->flow_was;
 		if (u->source && u->source_created)
-			rows_pop(&t->sources);
+			rows_pop(&t->sources, u->source_slot);
 		else if (u->source)
 			u->source->pb = u->source_was;
 	}

@@ -45,6 +45,7 @@ struct xc_flowtab_undo {
 	struct xc_flow *flow;     /* the flow row it counted in, or NULL */
 	struct xc_source *source; /* the source row, or NULL */
 	bool flow_created, source_created;
+	size_t flow_slot, source_slot; /* the rows' slots */
 	struct xc_flow_val flow_was;
 	struct xc_pb source_was;
 	int port;                 /* the port row, or -1 */
