@@ -91,8 +91,9 @@ static __noinline int count_parsed(struct xdp_md *ctx, __u64 len)
 
 /*
  * The frames most traffic is made of, counted without the parser: untagged or
- * one-tag IPv4 with a 20-byte header that is not a later fragment, and IPv6
- * without extension headers, whose TCP or UDP header (if any) is whole. 60
+ * one-tag IPv4 with a 20-byte header that is not a later fragment, IPv6
+ * without extension headers, whose TCP or UDP header (if any) is whole, and
+ * ARP. 60
  * bytes, the Ethernet minimum, hold all that IPv4 needs, tag included. The
  * parser would find the same; the fixtures and the differential tests run
  * every frame through both programs and compare with what gen.py built.
@@ -129,8 +130,11 @@ static __always_inline int count_frame(struct xdp_md *ctx, __u64 len)
 			goto slow;
 		l3 = XC_L3_IPV6;
 		l4off = 54;
+	} else if (type == bpf_htons(ETH_P_ARP)) {
+		count_cell(ctx, xc_class(XC_L3_ARP, XC_L4_MAX, vlan), len);
+		return xc_action;
 	} else {
-		goto slow;
+		goto slow; /* a second tag, or another network layer */
 	}
 	count_cell(ctx, xc_class(l3, xc_l4_class(proto), vlan), len);
 	if (xc_features & XC_F_TABLES) {
