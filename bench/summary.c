@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The goals, judged from results.json, and the readable report. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 static size_t len_of(struct json_object *arr)
 {
