@@ -17,6 +17,13 @@
 
 /* log2 of the sets of one CPU; the library sets it with the cache's size. */
 const volatile __u32 xc_cache_bits = 12;
+/*
+ * Bytes waiting in the ring from which an export wakes the reader; below it
+ * the reader finds the records when it next drains (every update and every
+ * snapshot drain). A wakeup is an interrupt: once per record it cost more
+ * than the rest of the export, in the kernel and in the reader.
+ */
+const volatile __u64 xc_ring_wake = 1 << 20;
 
 /* CPU c's sets are [c << xc_cache_bits, (c + 1) << xc_cache_bits). */
 struct {
@@ -115,7 +122,10 @@ static __noinline int xc_cache_miss(struct xc_flow_set *s, const struct xc_kw *k
 	v = xc_victim(s);
 	vw = (__u64 *)&v->key;
 	if (v->packets) {
-		if (bpf_ringbuf_output(&exports, v, sizeof(*v), 0)) {
+		__u64 wake = bpf_ringbuf_query(&exports, BPF_RB_AVAIL_DATA) >= xc_ring_wake ?
+			     BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+
+		if (bpf_ringbuf_output(&exports, v, sizeof(*v), wake)) {
 			st->unrecorded.packets++;
 			st->unrecorded.bytes += len;
 			return 0;
