@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The goals, judged from results.json, and the readable report. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 static size_t len_of(struct json_object *arr)
 {
@@ -214,7 +215,7 @@ static void testrun_table(FILE *f, struct json_object *res, const char *key,
 	for (size_t c = 0; c < len_of(classes); c++) {
 		struct json_object *cls = at(classes, c);
 
-		fprintf(f, "\n| %s | %d | %.0f |", str_of(cls, "label"),
+		fprintf(f, "\n| %s | %d | %.1f |", str_of(cls, "label"),
 			(int)bench_num(cls, "len"), class_fig(cls, "empty", "ns"));
 		for (size_t s = 0; s < len_of(sets); s++) {
 			fprintf(f, " ");
@@ -235,15 +236,17 @@ static void testrun_section(FILE *f, struct json_object *res)
 	struct json_object *m = bench_child(res, "meta");
 
 	fprintf(f, "## Cost per packet under BPF_PROG_TEST_RUN\n\n"
-		"Median of %d rounds of %d repeats each (the kernel's own ns per run); "
+		"Median of %d rounds of %d repeats each (the thread's CPU time of a "
+		"call, less a call's own %.0f ns, divided by the repeats); "
 		"every round runs every class through the empty program and each "
 		"feature set, the order rotating. Feature sets add one feature to the "
 		"protocol counters; *everything* is all of them.\n\n"
 		"Ratio to the empty program (median of the per-round ratios):\n\n",
-		(int)bench_num(m, "rounds"), (int)bench_num(m, "repeat"));
+		(int)bench_num(m, "rounds"), (int)bench_num(m, "repeat"),
+		bench_num(bench_child(res, "testrun"), "call_ns"));
 	testrun_table(f, res, "ratio", "%.2fx");
 	fprintf(f, "Nanoseconds above the empty program:\n\n");
-	testrun_table(f, res, "above_ns", "%.0f");
+	testrun_table(f, res, "above_ns", "%.1f");
 }
 
 static void table_line(FILE *f, const char *name, struct json_object *t)
