@@ -95,26 +95,34 @@ static bool slot_may_be(__u64 slot, size_t h)
 }
 
 /* The row of key and, in *at, its slot. */
-static void *rows_get(struct xc_rows *r, const void *key, size_t h, size_t *at)
+/* The slot of key, or the free slot that ends its probe. */
+static size_t rows_probe(const struct xc_rows *r, const void *key, size_t h)
 {
 	for (size_t i = h & r->mask;; i = (i + 1) & r->mask) {
 		__u64 slot = r->slots[i];
-		void *row;
 
-		*at = i;
-		if (!slot) {
-			if (r->n == r->max)
-				return NULL;
-			row = row_at(r, r->n);
-			memset(row, 0, r->row_size);
-			memcpy(row, key, r->key_size);
-			r->slots[i] = slot_of(h, r->n++);
-			return row;
-		}
-		row = row_at(r, (__u32)slot - 1);
-		if (slot_may_be(slot, h) && key_eq(row, key, r->key_size))
-			return row;
+		if (!slot || (slot_may_be(slot, h) &&
+			      key_eq(row_at(r, (__u32)slot - 1), key, r->key_size)))
+			return i;
 	}
+}
+
+/* The row of key and, in *at, its slot. */
+static void *rows_get(struct xc_rows *r, const void *key, size_t h, size_t *at)
+{
+	size_t i = rows_probe(r, key, h);
+	void *row;
+
+	*at = i;
+	if (r->slots[i])
+		return row_at(r, (__u32)r->slots[i] - 1);
+	if (r->n == r->max)
+		return NULL;
+	row = row_at(r, r->n);
+	memset(row, 0, r->row_size);
+	memcpy(row, key, r->key_size);
+	r->slots[i] = slot_of(h, r->n++);
+	return row;
 }
 
 void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
@@ -127,6 +135,13 @@ void *xc_rows_get_hashed(struct xc_rows *r, const void *key, size_t h)
 void *xc_rows_get(struct xc_rows *r, const void *key)
 {
 	return xc_rows_get_hashed(r, key, xc_rows_hash(r, key));
+}
+
+const void *xc_rows_find(const struct xc_rows *r, const void *key)
+{
+	size_t i = rows_probe(r, key, xc_rows_hash(r, key));
+
+	return r->slots[i] ? row_at(r, (__u32)r->slots[i] - 1) : NULL;
 }
 
 void *xc_rows_next(const struct xc_rows *r, size_t *i)

@@ -86,6 +86,8 @@ void xc_rows_free(struct xc_rows *r);
 void xc_rows_clear(struct xc_rows *r);
 /* The row of key, created zeroed but for the key; NULL when full. */
 void *xc_rows_get(struct xc_rows *r, const void *key);
+/* The row of key; NULL when it has none. */
+const void *xc_rows_find(const struct xc_rows *r, const void *key);
 /*
  * The same in two steps, for a batch of keys: hash each and prefetch its
  * slot some keys ahead of getting it, so the batch's cache misses overlap.

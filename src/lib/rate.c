@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Rates from two snapshots, over the real time between them. */
-#define _GNU_SOURCE /* qsort_r */
 #include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include "flowtab.h"
 #include "rate.h"
 
 double xc_snapshot_seconds(const struct xc_snapshot *prev,
@@ -60,84 +60,79 @@ const struct xc_counters *xc_snapshot_iface(const struct xc_snapshot *s,
 	return NULL;
 }
 
-/* How an entry of a table is found again in the snapshot before. */
-typedef int (*entry_cmp)(const void *base, size_t a, const void *key);
-
-static int source_cmp(const void *base, size_t a, const void *key)
-{
-	const struct xc_source *e = (const struct xc_source *)base + a;
-
-	return memcmp(&e->addr, &((const struct xc_source *)key)->addr, sizeof(e->addr));
-}
-
-static int port_cmp(const void *base, size_t a, const void *key)
-{
-	const struct xc_port *e = (const struct xc_port *)base + a, *k = key;
-
-	if (e->proto != k->proto)
-		return e->proto < k->proto ? -1 : 1;
-	return e->port < k->port ? -1 : (e->port > k->port ? 1 : 0);
-}
-
-static int flow_cmp(const void *base, size_t a, const void *key)
-{
-	const struct xc_flow *e = (const struct xc_flow *)base + a;
-
-	return memcmp(&e->key, &((const struct xc_flow *)key)->key, sizeof(e->key));
-}
-
-struct sort_ctx {
-	const char *base;
+/* How an entry of a table is found again in the snapshot before: its key, in words. */
+struct entry_kind {
 	size_t size;
-	entry_cmp cmp;
+	size_t key_size;
+	size_t pb_off; /* its packets and bytes, as an xc_pb */
+	void (*key)(const void *entry, __u64 *key);
 };
 
-static int index_cmp(const void *a, const void *b, void *arg)
-{
-	const struct sort_ctx *c = arg;
+#define KEY_WORDS (sizeof(struct xc_flow_key) / sizeof(__u64)) /* the longest key */
 
-	return c->cmp(c->base, *(const size_t *)a, c->base + *(const size_t *)b * c->size);
+static void source_key(const void *e, __u64 *key)
+{
+	memcpy(key, &((const struct xc_source *)e)->addr, sizeof(struct xc_addr));
 }
 
-/* prev's entries sorted by key, then each of cur's looked up: O(n log n). */
-static int rates_of(const void *prev, size_t n_prev, const void *cur, size_t n_cur,
-		    size_t size, entry_cmp cmp, double secs, size_t pb_off, struct xc_rate **out)
+static void port_key(const void *e, __u64 *key)
 {
-	struct sort_ctx ctx = { prev, size, cmp };
-	size_t *order = malloc((n_prev ? n_prev : 1) * sizeof(*order));
-	static const struct xc_pb zero;
+	const struct xc_port *p = e;
 
-	*out = calloc(n_cur ? n_cur : 1, sizeof(**out));
-	if (!order || !*out) {
-		free(order);
-		free(*out);
-		*out = NULL;
+	*key = (__u64)p->proto << 16 | p->port;
+}
+
+static void flow_key(const void *e, __u64 *key)
+{
+	memcpy(key, &((const struct xc_flow *)e)->key, sizeof(struct xc_flow_key));
+}
+
+/* A flow's packets and bytes lead its value, as an xc_pb's do. */
+static const struct entry_kind source_kind = {
+	sizeof(struct xc_source), sizeof(struct xc_addr), offsetof(struct xc_source, pb),
+	source_key };
+static const struct entry_kind port_kind = {
+	sizeof(struct xc_port), sizeof(__u64), offsetof(struct xc_port, pb), port_key };
+static const struct entry_kind flow_kind = {
+	sizeof(struct xc_flow), sizeof(struct xc_flow_key), offsetof(struct xc_flow, val),
+	flow_key };
+
+/* prev's entries by key in a hash (rows: the key, then the entry's index), then each of cur's: O(n). */
+static int rates_of(const void *prev, size_t n_prev, const void *cur, size_t n_cur,
+		    const struct entry_kind *k, double secs, struct xc_rate **out)
+{
+	static const struct xc_pb zero;
+	struct xc_rows by_key;
+	__u64 key[KEY_WORDS];
+	int err = xc_rows_init(&by_key, n_prev, k->key_size + sizeof(size_t), k->key_size);
+
+	*out = err ? NULL : calloc(n_cur ? n_cur : 1, sizeof(**out));
+	if (!*out) {
+		xc_rows_free(&by_key);
 		return -ENOMEM;
 	}
-	for (size_t i = 0; i < n_prev; i++)
-		order[i] = i;
-	qsort_r(order, n_prev, sizeof(*order), index_cmp, &ctx);
-	for (size_t i = 0; i < n_cur; i++) {
-		const char *e = (const char *)cur + i * size;
-		const struct xc_pb *was = &zero;
-		size_t lo = 0, hi = n_prev;
+	for (size_t i = 0; i < n_prev; i++) {
+		char *row;
 
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			int c = cmp(prev, order[mid], e);
-
-			if (!c) {
-				was = (const void *)((const char *)prev + order[mid] * size + pb_off);
-				break;
-			}
-			if (c < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		(*out)[i] = xc_rate_pb(was, (const void *)(e + pb_off), secs);
+		k->key((const char *)prev + i * k->size, key);
+		row = xc_rows_get(&by_key, key); /* sized for every entry */
+		memcpy(row + k->key_size, &i, sizeof(i));
 	}
-	free(order);
+	for (size_t i = 0; i < n_cur; i++) {
+		const char *e = (const char *)cur + i * k->size;
+		const struct xc_pb *was = &zero;
+		const char *row;
+		size_t at;
+
+		k->key(e, key);
+		row = xc_rows_find(&by_key, key);
+		if (row) {
+			memcpy(&at, row + k->key_size, sizeof(at));
+			was = (const void *)((const char *)prev + at * k->size + k->pb_off);
+		}
+		(*out)[i] = xc_rate_pb(was, (const void *)(e + k->pb_off), secs);
+	}
+	xc_rows_free(&by_key);
 	return 0;
 }
 
@@ -148,16 +143,12 @@ int xc_entry_rates(const struct xc_snapshot *prev, const struct xc_snapshot *cur
 	int err;
 
 	memset(er, 0, sizeof(*er));
-	/* A flow's packets and bytes lead its value, as an xc_pb's do. */
 	err = rates_of(prev->sources, prev->n_sources, cur->sources, cur->n_sources,
-		       sizeof(struct xc_source), source_cmp, secs,
-		       offsetof(struct xc_source, pb), &er->sources);
+		       &source_kind, secs, &er->sources);
 	err = err ?: rates_of(prev->ports, prev->n_ports, cur->ports, cur->n_ports,
-			      sizeof(struct xc_port), port_cmp, secs,
-			      offsetof(struct xc_port, pb), &er->ports);
+			      &port_kind, secs, &er->ports);
 	err = err ?: rates_of(prev->flows, prev->n_flows, cur->flows, cur->n_flows,
-			      sizeof(struct xc_flow), flow_cmp, secs,
-			      offsetof(struct xc_flow, val), &er->flows);
+			      &flow_kind, secs, &er->flows);
 	if (err)
 		xc_entry_rates_free(er);
 	return err;
@@ -169,30 +160,4 @@ void xc_entry_rates_free(struct xc_entry_rates *er)
 	free(er->ports);
 	free(er->flows);
 	memset(er, 0, sizeof(*er));
-}
-
-static int value_cmp(const void *a, const void *b, void *arg)
-{
-	const double *v = arg;
-	size_t x = *(const size_t *)a, y = *(const size_t *)b;
-
-	if (v[x] != v[y])
-		return v[x] > v[y] ? -1 : 1;
-	return x < y ? -1 : (x > y ? 1 : 0);
-}
-
-size_t xc_top_by_value(const double *v, size_t count, size_t n, size_t *idx)
-{
-	size_t *all = malloc((count ? count : 1) * sizeof(*all));
-
-	if (!all)
-		return 0;
-	for (size_t i = 0; i < count; i++)
-		all[i] = i;
-	qsort_r(all, count, sizeof(*all), value_cmp, (void *)v);
-	n = n < count ? n : count;
-	if (n)
-		memcpy(idx, all, n * sizeof(*idx));
-	free(all);
-	return n;
 }

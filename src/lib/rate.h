@@ -43,9 +43,6 @@ int xc_entry_rates(const struct xc_snapshot *prev, const struct xc_snapshot *cur
 		   struct xc_entry_rates *er);
 void xc_entry_rates_free(struct xc_entry_rates *er);
 
-/* Top-N by a value per entry, largest first, ties by index; returns the count in idx. */
-size_t xc_top_by_value(const double *v, size_t count, size_t n, size_t *idx);
-
 /* One interface's counters in a snapshot, or NULL when it has none. */
 const struct xc_counters *xc_snapshot_iface(const struct xc_snapshot *s,
 					    __u32 ifindex);

@@ -45,6 +45,15 @@ static int rank_flow(const void *base, size_t a, size_t b)
 	return rank_pb(&px, &py) ?: memcmp(&y->key, &x->key, sizeof(x->key));
 }
 
+static int rank_value(const void *base, size_t a, size_t b)
+{
+	const double *v = base;
+
+	if (v[a] != v[b])
+		return v[a] > v[b] ? 1 : -1;
+	return a < b ? 1 : (a > b ? -1 : 0);
+}
+
 static void heap_sift_down(const void *base, size_t *h, size_t n, size_t i,
 			   rank_fn rank)
 {
@@ -109,4 +118,9 @@ size_t xc_top_ports(const struct xc_snapshot *s, size_t n, size_t *idx)
 size_t xc_top_flows(const struct xc_snapshot *s, size_t n, size_t *idx)
 {
 	return top_n(s->flows, s->n_flows, n, idx, rank_flow);
+}
+
+size_t xc_top_by_value(const double *v, size_t count, size_t n, size_t *idx)
+{
+	return top_n(v, count, n, idx, rank_value);
 }
