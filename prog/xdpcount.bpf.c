@@ -56,6 +56,44 @@ static __always_inline void count_cell(struct xdp_md *ctx, __u32 cls, __u64 len)
 #define XC_KEY_FLOWS (xc_features & (XC_F_FLOWS | XC_F_PORTS))
 
 /*
+ * Count an IP frame whose header is at iph in the cache entry of its flow
+ * (ports: sport | dport << 16, host order), or, without a flow or when no
+ * table needs flows, of its source. The key's words are built in registers.
+ */
+static __always_inline void count_entry(const __u8 *iph, const __u8 *end, __u32 l3,
+					__u8 proto, int flow, __u32 ports, __u64 len)
+{
+	struct xc_kw k;
+
+	if (l3 == XC_L3_IPV4) {
+		const struct iphdr *ip = (const void *)iph;
+
+		if (iph + sizeof(*ip) > end) /* checked before; again for the verifier */
+			return;
+		k.w[0] = 0;
+		k.w[1] = xc_words(XC_V4MAPPED_W2, ip->saddr);
+		k.w[2] = 0;
+		k.w[3] = xc_words(XC_V4MAPPED_W2, ip->daddr);
+	} else {
+		const struct ipv6hdr *ip6 = (const void *)iph;
+
+		if (iph + sizeof(*ip6) > end)
+			return;
+		k.w[0] = *(const __u64 *)&ip6->saddr.s6_addr32[0];
+		k.w[1] = *(const __u64 *)&ip6->saddr.s6_addr32[2];
+		k.w[2] = *(const __u64 *)&ip6->daddr.s6_addr32[0];
+		k.w[3] = *(const __u64 *)&ip6->daddr.s6_addr32[2];
+	}
+	if (flow && XC_KEY_FLOWS) {
+		k.w[4] = xc_words(ports, proto | XC_KEY_FLOW << 8);
+	} else {
+		k.w[2] = k.w[3] = 0;
+		k.w[4] = xc_words(0, XC_KEY_SOURCE << 8);
+	}
+	xc_cache_count(&k, len);
+}
+
+/*
  * Every frame the fast path does not take: the whole parser. A function of
  * its own, so that its registers stay out of the fast path.
  */
@@ -63,8 +101,6 @@ static __noinline int count_parsed(struct xdp_md *ctx, __u64 len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct xc_flow_key key;
-	struct xc_kw kw;
 	struct xc_pkt pkt;
 	__u32 l4;
 
@@ -73,19 +109,8 @@ static __noinline int count_parsed(struct xdp_md *ctx, __u64 len)
 	count_cell(ctx, xc_class(pkt.l3, l4, pkt.vlan), len);
 	if (!(xc_features & XC_F_TABLES) || pkt.l4 >= XC_L4_MAX)
 		return 0;
-	__builtin_memset(&key, 0, sizeof(key));
-	xc_pkt_addr(&pkt, 0, &key.src);
-	if (pkt.flow && XC_KEY_FLOWS) {
-		xc_pkt_addr(&pkt, 1, &key.dst);
-		key.sport = pkt.sport;
-		key.dport = pkt.dport;
-		key.proto = pkt.proto;
-		key.kind = XC_KEY_FLOW;
-	} else {
-		key.kind = XC_KEY_SOURCE;
-	}
-	__builtin_memcpy(&kw, &key, sizeof(kw));
-	xc_cache_count(&kw, len);
+	count_entry(pkt.iph, pkt.end, pkt.l3, pkt.proto, pkt.flow,
+		    pkt.sport | (__u32)pkt.dport << 16, len);
 	return 0;
 }
 
@@ -139,31 +164,12 @@ static __always_inline int count_frame(struct xdp_md *ctx, __u64 len)
 	count_cell(ctx, xc_class(l3, xc_l4_class(proto), vlan), len);
 	if (xc_features & XC_F_TABLES) {
 		const __u8 *l4 = p + l4off;
-		__u64 ports = 0;
-		struct xc_kw k;
+		__u32 ports = 0;
 
-		/* The words of struct xc_flow_key, built in registers. */
-		if (l3 == XC_L3_IPV4) {
-			k.w[0] = 0;
-			k.w[1] = xc_words(XC_V4MAPPED_W2, *(const __u32 *)(p + 26));
-			k.w[2] = 0;
-			k.w[3] = xc_words(XC_V4MAPPED_W2, *(const __u32 *)(p + 30));
-		} else {
-			k.w[0] = *(const __u64 *)(p + 22);
-			k.w[1] = *(const __u64 *)(p + 30);
-			k.w[2] = *(const __u64 *)(p + 38);
-			k.w[3] = *(const __u64 *)(p + 46);
-		}
-		if (XC_KEY_FLOWS) {
-			if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && l4 + 4 <= end)
-				ports = xc_words(bpf_ntohs(*(const __u16 *)l4) |
-						 (__u32)bpf_ntohs(*(const __u16 *)(l4 + 2)) << 16, 0);
-			k.w[4] = ports | xc_words(0, proto | XC_KEY_FLOW << 8);
-		} else {
-			k.w[2] = k.w[3] = 0;
-			k.w[4] = xc_words(0, XC_KEY_SOURCE << 8);
-		}
-		xc_cache_count(&k, len);
+		if ((proto == IPPROTO_TCP || proto == IPPROTO_UDP) && l4 + 4 <= end)
+			ports = bpf_ntohs(*(const __u16 *)l4) |
+				(__u32)bpf_ntohs(*(const __u16 *)(l4 + 2)) << 16;
+		count_entry(p + ETH_HLEN, end, l3, proto, 1, ports, len);
 	}
 	return xc_action;
 slow:
