@@ -5,6 +5,7 @@
  * the live-only options refused. Every count comes from the expect files,
  * summed here by arithmetic for the sum line.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,69 @@ Test(offline, several_files_exit_highest)
 	xt_proc_free(&p);
 }
 
+/* ---- -B: the average rate of the capture summary in bytes per second ---- */
+
+/* "321.8k" from *s: the value and the half unit of its last printed digit. */
+static double prefixed(const char **s, double *half_unit)
+{
+	static const char prefixes[] = "kMGTP";
+	const char *at = *s, *dot;
+	char *end;
+	double v = strtod(at, &end), scale = 1;
+	const char *p = *end ? strchr(prefixes, *end) : NULL;
+
+	cr_assert(end != at, "not a number: %.40s", at);
+	dot = memchr(at, '.', (size_t)(end - at));
+	if (p)
+		scale = pow(1000, (double)(p - prefixes) + 1);
+	*half_unit = 0.5 * scale * (dot ? 0.1 : 1);
+	*s = end + (p ? 1 : 0);
+	return v * scale;
+}
+
+/* The average line, "  average 1.0k pps, 321.8kB/s", against the expect file's arithmetic. */
+static void check_average(const char *opt, double per_byte, const char *unit)
+{
+	static const char head[] = "\n  average ";
+	char mix[512];
+	const char *argv[] = { xt_bin(), "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"),
+			       "--text", opt, NULL };
+	struct xt_expect exp;
+	struct xt_proc p;
+	const char *at;
+	double secs, pps, rate, half;
+
+	xt_expect_load(&exp, "mix", "mix.pcap");
+	secs = (double)(exp.last_ns - exp.first_ns) / 1e9;
+	xt_proc_run(argv, &p);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", opt ? opt : "bit/s", p.err);
+	at = strstr(p.out, head);
+	cr_assert(at, "no average line: %.300s", p.out);
+	at += strlen(head);
+	pps = prefixed(&at, &half);
+	cr_expect(fabs(pps - exp.c.total.packets / secs) <= half,
+		  "average pps %f, want %f", pps, exp.c.total.packets / secs);
+	cr_assert(!strncmp(at, " pps, ", 6), "after the pps: %.40s", at);
+	at += 6;
+	rate = prefixed(&at, &half);
+	cr_expect(fabs(rate - exp.c.total.bytes * per_byte / secs) <= half,
+		  "average rate %f %s, want %f", rate, unit, exp.c.total.bytes * per_byte / secs);
+	cr_expect(!strncmp(at, unit, strlen(unit)) && at[strlen(unit)] == '\n',
+		  "the rate's unit is not %s: %.40s", unit, at);
+	xt_proc_free(&p);
+	xt_expect_free(&exp);
+}
+
+Test(offline, average_bits)
+{
+	check_average(NULL, 8, "bit/s");
+}
+
+Test(offline, average_bytes_with_B)
+{
+	check_average("-B", 1, "B/s");
+}
+
 /* ---- standard input ---- */
 
 static void check_stdin(const char *name, const char *file)
@@ -334,6 +398,26 @@ Test(offline, refuses_mode)
 Test(offline, refuses_prometheus)
 {
 	check_refused("--prometheus means nothing with -r", "--prometheus", "9100");
+}
+
+Test(offline, refuses_no_ifaces)
+{
+	check_refused("--no-ifaces means nothing with -r", "--no-ifaces", NULL);
+}
+
+Test(offline, refuses_order)
+{
+	check_refused("-o means nothing with -r", "--order", "bytes");
+}
+
+Test(offline, refuses_user)
+{
+	check_refused("-Z means nothing with -r", "-Z", "nobody");
+}
+
+Test(offline, refuses_no_drops)
+{
+	check_refused("--no-drops means nothing with -r", "--no-drops", NULL);
 }
 
 Test(offline, refuses_json_with_text)
