@@ -168,7 +168,7 @@ $(B)/baseline.bpf.o: bench/baseline.bpf.c | $(B)
 $(B)/baseline.skel.h: $(B)/baseline.bpf.o
 	$(BPFTOOL) gen skeleton $< name baseline_bpf > $@
 
-$(BENCH): $(BENCH_SRCS) bench/bench.h $(B)/baseline.skel.h $(B)/hlib/netns.o $(B)/libxdpcount.a
+$(BENCH): $(BENCH_SRCS) $(wildcard bench/*.h) $(B)/baseline.skel.h $(B)/hlib/netns.o $(B)/libxdpcount.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -Iharness/lib -DXC_CLANG_VERSION='"$(CLANG_VERSION)"' \
 		$(BENCH_SRCS) $(B)/hlib/netns.o $(B)/libxdpcount.a $(LDLIBS) -lm -o $@
 

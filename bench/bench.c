@@ -3,114 +3,22 @@
  * xdpcount-bench: run the suite into results.json, write the report from it,
  * and gate a run against the committed baseline.
  */
-#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <math.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 #include <sys/utsname.h>
 #include <bpf/libbpf.h>
 #include "bench.h"
+#include "report.h"
 #include "baseline.skel.h"
 #include "netns.h"
 
 #ifndef XC_CLANG_VERSION
 #define XC_CLANG_VERSION "unknown"
 #endif
-
-__u64 bench_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-__u64 bench_cpu_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
-}
-
-int bench_pin(int cpu)
-{
-	cpu_set_t set;
-
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	return sched_setaffinity(0, sizeof(set), &set) ? -errno : 0;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-double bench_median(double *v, size_t n)
-{
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
-double bench_midmean(double *v, size_t n)
-{
-	double sum = 0;
-	size_t lo = n / 4, hi = n - n / 4;
-
-	if (!n)
-		return NAN;
-	qsort(v, n, sizeof(*v), cmp_double);
-	for (size_t i = lo; i < hi; i++)
-		sum += v[i];
-	return sum / (double)(hi - lo);
-}
-
-double bench_round(double v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%.4g", v);
-	return strtod(buf, NULL);
-}
-
-struct json_object *bench_child(struct json_object *parent, const char *key)
-{
-	struct json_object *o;
-
-	return json_object_object_get_ex(parent, key, &o) ? o : NULL;
-}
-
-double bench_num(struct json_object *obj, const char *key)
-{
-	struct json_object *o = obj ? bench_child(obj, key) : NULL;
-
-	if (!o || (!json_object_is_type(o, json_type_double) &&
-		   !json_object_is_type(o, json_type_int)))
-		return NAN;
-	return json_object_get_double(o);
-}
-
-void bench_add_num(struct json_object *obj, const char *key, double v)
-{
-	json_object_object_add(obj, key, isfinite(v) ?
-			       json_object_new_double(bench_round(v)) : NULL);
-}
-
-void bench_add_int(struct json_object *obj, const char *key, __s64 v)
-{
-	json_object_object_add(obj, key, json_object_new_int64(v));
-}
 
 static void cpu_model(char *buf, size_t len)
 {

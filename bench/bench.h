@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * xdpcount-bench: what the parts of the benchmark share. Every figure comes
- * from libxdpcount and the one XDP program; the only other BPF code is the
- * empty and bare-drop references in baseline.bpf.c.
+ * xdpcount-bench: the parts of the benchmark, what they take and the fixture
+ * frames and feature sets they share. Every figure comes from libxdpcount and
+ * the one XDP program; the only other BPF code is the empty and bare-drop
+ * references in baseline.bpf.c. The parts use the common module (common.h);
+ * main (bench.c) calls them.
  */
 #ifndef XDPCOUNT_BENCH_H
 #define XDPCOUNT_BENCH_H
 
 #include <stdbool.h>
-#include <stddef.h>
-#include <json-c/json.h>
-#include <linux/types.h>
+#include "common.h"
 #include "libxdpcount.h"
 
 struct bench_opts {
@@ -93,42 +93,5 @@ int bench_tracing(const struct bench_opts *o, const struct bench_refs *r,
 		  struct json_object *res);
 int bench_offline(const struct bench_opts *o, const struct bench_refs *r,
 		  struct json_object *res);
-
-/* ---- goals and report (summary.c), gate (gate.c) ---- */
-
-/* Judge the goals from the figures; adds "goals" to res. */
-void bench_goals(struct json_object *res);
-int bench_report(struct json_object *res, const char *md_path,
-		 const char *plot_path);
-
-enum bench_better { BENCH_LOWER, BENCH_HIGHER };
-
-/* A figure that must not grow more than 5 %, exact for one kernel and clang. */
-void bench_gate_exact(struct json_object *res, const char *key, __u64 v);
-/* A timing ratio that must not worsen more than 25 %. */
-void bench_gate_ratio(struct json_object *res, const char *key, double v,
-		      enum bench_better better);
-/* Write meta + gate of a results file as the baseline. */
-int bench_baseline(const char *results, const char *out);
-/* Compare results with a baseline: prints old and new; 1 on a regression. */
-int bench_check(const char *baseline, const char *results);
-
-/* ---- small helpers (bench.c) ---- */
-
-__u64 bench_now_ns(void);
-/* CPU time of the calling thread, in the kernel too: what a read costs. */
-__u64 bench_cpu_ns(void);
-int bench_pin(int cpu);
-/* Median of v[0..n), which it sorts. */
-double bench_median(double *v, size_t n);
-/* Mean of the middle half of v[0..n), which it sorts. */
-double bench_midmean(double *v, size_t n);
-/* obj[key] as a number, or NAN. */
-double bench_num(struct json_object *obj, const char *key);
-struct json_object *bench_child(struct json_object *parent, const char *key);
-void bench_add_num(struct json_object *obj, const char *key, double v);
-void bench_add_int(struct json_object *obj, const char *key, __s64 v);
-/* Rounded to 4 significant digits: the rest is noise. */
-double bench_round(double v);
 
 #endif /* XDPCOUNT_BENCH_H */

@@ -4,44 +4,13 @@
  * the baseline is that plus the meta of the run that made it.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 #define EXACT_GROWTH 0.05  /* instructions, xlated and JIT size */
 #define RATIO_WORSE 0.25   /* timing ratios */
-
-static struct json_object *gate_part(struct json_object *res, const char *part)
-{
-	struct json_object *gate = bench_child(res, "gate"), *p;
-
-	if (!gate) {
-		gate = json_object_new_object();
-		json_object_object_add(res, "gate", gate);
-	}
-	p = bench_child(gate, part);
-	if (!p) {
-		p = json_object_new_object();
-		json_object_object_add(gate, part, p);
-	}
-	return p;
-}
-
-void bench_gate_exact(struct json_object *res, const char *key, __u64 v)
-{
-	bench_add_int(gate_part(res, "exact"), key, (__s64)v);
-}
-
-void bench_gate_ratio(struct json_object *res, const char *key, double v,
-		      enum bench_better better)
-{
-	struct json_object *o = json_object_new_object();
-
-	bench_add_num(o, "value", v);
-	json_object_object_add(o, "better", json_object_new_string(
-		better == BENCH_LOWER ? "lower" : "higher"));
-	json_object_object_add(gate_part(res, "ratios"), key, o);
-}
 
 int bench_baseline(const char *results, const char *out)
 {

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The goals, judged from results.json, and the readable report. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include "bench.h"
+#include "report.h"
 
 static size_t len_of(struct json_object *arr)
 {
@@ -101,17 +102,19 @@ static void add_goal(struct json_object *goals, const char *what,
 	json_object_array_add(goals, g);
 }
 
+/* A set's cost over the classes: their geometric mean, or the worst class. */
 static void ratio_goal(struct json_object *res, struct json_object *goals,
-		       const char *set, const char *what, double limit)
+		       const char *set, const char *what, double limit, bool worst_class)
 {
 	const char *label = "?";
 	double geo = set_geomean(res, set), worst = worst_ratio(res, set, &label);
-	char target[32], detail[128];
+	char target[64], detail[128];
 
-	snprintf(target, sizeof(target), "<= %.1fx the empty program", limit);
+	snprintf(target, sizeof(target), "%s <= %.2gx the empty program",
+		 worst_class ? "every class" : "geometric mean over classes", limit);
 	snprintf(detail, sizeof(detail), "worst class %s %.2fx; geometric mean "
 		 "over classes %.2fx", label, worst, geo);
-	add_goal(goals, what, target, worst, limit, false, true, detail);
+	add_goal(goals, what, target, worst_class ? worst : geo, limit, false, true, detail);
 }
 
 /* xdpcount -r: a 1M-frame capture against a bare libpcap read; 400 captures in one run. */
@@ -143,8 +146,9 @@ void bench_goals(struct json_object *res)
 	struct json_object *ph = bench_child(bench_child(res, "newkey"), "phases");
 	struct json_object *full = bench_child(ph, "full"), *hit = bench_child(ph, "hit_full");
 
-	ratio_goal(res, goals, "proto", "protocol counters only", 1.25);
-	ratio_goal(res, goals, "all", "everything on, all keys hits", 2.5);
+	ratio_goal(res, goals, "proto", "protocol counters only", 1.25, false);
+	ratio_goal(res, goals, "all", "everything on, all keys hits", 2.0, false);
+	ratio_goal(res, goals, "all", "everything on, all keys hits", 2.5, true);
 	snprintf(detail, sizeof(detail), "%.0f ns against the empty program's %.0f ns",
 		 bench_num(full, "ns"), bench_num(full, "empty_ns"));
 	add_goal(goals, "new key every packet, full cache, consumer draining",
@@ -158,13 +162,13 @@ void bench_goals(struct json_object *res)
 		 100 * bench_num(two, "ratio"),
 		 bool_of(two, "all_counted") ? "every packet counted" : "NOT every packet counted",
 		 100 * bench_num(one, "ratio"));
-	add_goal(goals, "live veth, everything on", ">= 85 % of bare XDP_DROP, "
-		 "every packet counted with two CPUs", bench_num(two, "ratio"), 0.85,
-		 true, bool_of(two, "all_counted"), detail);
-	snprintf(detail, sizeof(detail), "%.1f ms of CPU time (median %.1f ms)",
-		 bench_num(k64, "batch_best_ms"), bench_num(k64, "batch_ms"));
+	add_goal(goals, "live veth, everything on", ">= 85 % of bare XDP_DROP on one and on "
+		 "two CPUs, every packet counted", fmin(bench_num(one, "ratio"), bench_num(two, "ratio")),
+		 0.85, true, bool_of(one, "all_counted") && bool_of(two, "all_counted"), detail);
+	snprintf(detail, sizeof(detail), "median %.1f ms of CPU time (best %.1f ms)",
+		 bench_num(k64, "batch_ms"), bench_num(k64, "batch_best_ms"));
 	add_goal(goals, "one live update, every table full at default sizes",
-		 "<= 10 ms of CPU time", bench_num(k64, "batch_best_ms"), 10, false, true, detail);
+		 "<= 10 ms of CPU time", bench_num(k64, "batch_ms"), 10, false, true, detail);
 	offline_goals(res, goals);
 	json_object_object_add(res, "goals", goals);
 }
@@ -214,7 +218,7 @@ static void testrun_table(FILE *f, struct json_object *res, const char *key,
 	for (size_t c = 0; c < len_of(classes); c++) {
 		struct json_object *cls = at(classes, c);
 
-		fprintf(f, "\n| %s | %d | %.0f |", str_of(cls, "label"),
+		fprintf(f, "\n| %s | %d | %.1f |", str_of(cls, "label"),
 			(int)bench_num(cls, "len"), class_fig(cls, "empty", "ns"));
 		for (size_t s = 0; s < len_of(sets); s++) {
 			fprintf(f, " ");
@@ -235,15 +239,17 @@ static void testrun_section(FILE *f, struct json_object *res)
 	struct json_object *m = bench_child(res, "meta");
 
 	fprintf(f, "## Cost per packet under BPF_PROG_TEST_RUN\n\n"
-		"Median of %d rounds of %d repeats each (the kernel's own ns per run); "
+		"Median of %d rounds of %d repeats each (the thread's CPU time of a "
+		"call, less a call's own %.0f ns, divided by the repeats); "
 		"every round runs every class through the empty program and each "
 		"feature set, the order rotating. Feature sets add one feature to the "
 		"protocol counters; *everything* is all of them.\n\n"
 		"Ratio to the empty program (median of the per-round ratios):\n\n",
-		(int)bench_num(m, "rounds"), (int)bench_num(m, "repeat"));
+		(int)bench_num(m, "rounds"), (int)bench_num(m, "repeat"),
+		bench_num(bench_child(res, "testrun"), "call_ns"));
 	testrun_table(f, res, "ratio", "%.2fx");
 	fprintf(f, "Nanoseconds above the empty program:\n\n");
-	testrun_table(f, res, "above_ns", "%.0f");
+	testrun_table(f, res, "above_ns", "%.1f");
 }
 
 static void table_line(FILE *f, const char *name, struct json_object *t)

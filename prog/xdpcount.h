@@ -44,7 +44,10 @@ struct xc_pb {
 	__u64 bytes;
 };
 
-/* The core counters: one value of the `counters` array. */
+/*
+ * The core counters as user space reports them: sums over the cells below.
+ * (The observe-mode tracer counts in this form directly.)
+ */
 struct xc_counters {
 	struct xc_pb total;
 	struct xc_pb malformed;
@@ -53,6 +56,26 @@ struct xc_counters {
 	struct xc_pb l4[XC_L4_MAX];
 	struct xc_pb no_l4; /* frames not in l4: lets the program index l4 blindly */
 	struct xc_pb sizes[XC_SIZE_BUCKETS];
+};
+
+/*
+ * The core counters as the XDP program keeps them: one value of the `counters`
+ * array holds disjoint cells, one per (class, size bucket), so a frame adds to
+ * one cell, and user space sums the cells into struct xc_counters. A class is
+ * (l3, l4, vlan): l4 XC_L4_MAX is "not in l4", and an IP frame there is a
+ * malformed one. With sizes off every frame counts in bucket 0.
+ */
+#define XC_L4_CLASSES (XC_L4_MAX + 1)
+#define XC_CLASSES (XC_L4_CLASSES * XC_L3_MAX * 2)
+#define XC_CELLS (XC_CLASSES * XC_SIZE_BUCKETS)
+
+static inline __u32 xc_class(__u32 l3, __u32 l4, __u32 vlan)
+{
+	return l4 + XC_L4_CLASSES * (l3 + XC_L3_MAX * vlan);
+}
+
+struct xc_cells {
+	struct xc_pb cell[XC_CELLS]; /* [xc_class() * XC_SIZE_BUCKETS + bucket] */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <linux/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -88,8 +89,10 @@ void xt_udp_b_to_a(const struct xt_net *net, __u16 sport, __u16 dport, int n, si
 	close(rx);
 }
 
-void xt_tcp_transfer(int client, int listener, size_t len)
+unsigned long long xt_tcp_transfer(int client, int listener, size_t len)
 {
+	struct tcp_info ti;
+	socklen_t tlen = sizeof(ti);
 	size_t sent = 0, got = 0;
 	char buf[16384];
 	int srv;
@@ -121,6 +124,9 @@ void xt_tcp_transfer(int client, int listener, size_t len)
 	XT_ASSERT_EQ(recv(srv, buf, sizeof(buf), 0), 0, "EOF after the transfer");
 	close(srv);
 	XT_ASSERT_EQ(recv(client, buf, sizeof(buf), 0), 0, "EOF from the server");
+	memset(&ti, 0, sizeof(ti));
+	XT_ASSERT_EQ(getsockopt(client, IPPROTO_TCP, TCP_INFO, &ti, &tlen), 0, "TCP_INFO");
+	return ti.tcpi_bytes_retrans;
 }
 
 void xt_ping(const char *ns, const char *addr, int n)

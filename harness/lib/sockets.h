@@ -18,8 +18,12 @@ void xt_connect(int fd, const char *addr, __u16 port);
 void xt_udp_b_to_a(const struct xt_net *net, __u16 sport, __u16 dport, int n, size_t len);
 /* Send n UDP datagrams of len bytes on a connected socket; receive them on rx. */
 void xt_udp_exchange(int tx, int rx, int n, size_t len);
-/* Move len bytes from a connected TCP socket to the listener's accepted one. */
-void xt_tcp_transfer(int client, int listener, size_t len);
+/*
+ * Move len bytes from a connected TCP socket to the listener's accepted one.
+ * Returns the payload bytes the client sent again (TCP_INFO's bytes_retrans):
+ * on a loaded machine a tail loss probe can resend a segment nothing lost.
+ */
+unsigned long long xt_tcp_transfer(int client, int listener, size_t len);
 /* `ping -c n` from ns to addr; fails the test unless every echo is answered. */
 void xt_ping(const char *ns, const char *addr, int n);
 /*

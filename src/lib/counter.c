@@ -69,6 +69,8 @@ static int size_maps(struct xdpcount_bpf *skel, const struct xc_config *cfg, int
 	if (cfg->iface_entries > XC_IFACE_SLOTS || bits > 24)
 		return -EINVAL;
 	skel->rodata->xc_cache_bits = bits;
+	/* a quarter full: the reader has three quarters of the ring's time to come */
+	skel->rodata->xc_ring_wake = or_default(cfg->ring_bytes, XC_DEFAULT_RING) / 4;
 	err = bpf_map__set_max_entries(skel->maps.cache, tables ? (__u32)ncpus << bits : 1);
 	err = err ?: bpf_map__set_max_entries(skel->maps.exports,
 		tables ? or_default(cfg->ring_bytes, XC_DEFAULT_RING) : (__u32)getpagesize());

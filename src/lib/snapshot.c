@@ -57,6 +57,31 @@ static void pb_add(struct xc_pb *dst, const struct xc_pb *src)
 
 /* ---- the core counters: one slot per interface, slot 0 for the rest ---- */
 
+/* Add the counters that one CPU's cells of a slot make (sizes: when counted). */
+static void cells_add(struct xc_counters *dst, const struct xc_cells *src, bool sizes)
+{
+	for (__u32 vlan = 0; vlan < 2; vlan++)
+		for (__u32 l3 = 0; l3 < XC_L3_MAX; l3++)
+			for (__u32 l4 = 0; l4 < XC_L4_CLASSES; l4++) {
+				const struct xc_pb *cell =
+					&src->cell[xc_class(l3, l4, vlan) * XC_SIZE_BUCKETS];
+				struct xc_pb *l4pb = l4 < XC_L4_MAX ? &dst->l4[l4] : &dst->no_l4;
+				bool ip = l3 == XC_L3_IPV4 || l3 == XC_L3_IPV6;
+
+				for (int b = 0; b < XC_SIZE_BUCKETS; b++) {
+					pb_add(&dst->total, &cell[b]);
+					pb_add(&dst->l3[l3], &cell[b]);
+					pb_add(l4pb, &cell[b]);
+					if (vlan)
+						pb_add(&dst->vlan, &cell[b]);
+					if (ip && l4 == XC_L4_MAX)
+						pb_add(&dst->malformed, &cell[b]);
+					if (sizes)
+						pb_add(&dst->sizes[b], &cell[b]);
+				}
+			}
+}
+
 struct slot_ctx {
 	const struct xc_counter *xc;
 	struct xc_snapshot *s;     /* summed, per interface */
@@ -67,7 +92,8 @@ struct slot_ctx {
 static int take_slot(void *ctx, const void *key, const void *vals)
 {
 	struct slot_ctx *t = ctx;
-	const struct xc_counters *v = vals;
+	const struct xc_cells *v = vals;
+	bool sizes = t->xc->cfg.features & XC_F_SIZES;
 	struct xc_counters sum;
 	struct xc_iface *e;
 	int ifindex;
@@ -76,10 +102,7 @@ static int take_slot(void *ctx, const void *key, const void *vals)
 	memcpy(&slot, key, sizeof(slot));
 	memset(&sum, 0, sizeof(sum));
 	for (int c = 0; c < t->xc->ncpus; c++) {
-		if (t->cpus)
-			xc_counters_add(&t->cpus[c], &v[c]);
-		else
-			xc_counters_add(&sum, &v[c]);
+		cells_add(t->cpus ? &t->cpus[c] : &sum, &v[c], sizes);
 	}
 	if (t->cpus || !sum.total.packets)
 		return 0;
@@ -98,18 +121,32 @@ static int take_slot(void *ctx, const void *key, const void *vals)
 	return 0;
 }
 
+/*
+ * Slot 0 and the slots given to interfaces: the others were never counted in
+ * (slots are not taken back), and a slot's cells are some KB for each CPU.
+ */
 static int read_counters(struct xc_counter *xc, struct xc_snapshot *s, struct xc_counters *cpus)
 {
 	struct slot_ctx t = { .xc = xc, .s = s, .cpus = cpus };
-	bool batch = true;
-	int err;
+	int fd = bpf_map__fd(xc->skel->maps.counters);
+	__u32 slots = bpf_map__max_entries(xc->skel->maps.counters);
+	struct xc_cells *vals = calloc((size_t)xc->ncpus, sizeof(*vals));
+	int err = 0;
 
+	if (!vals)
+		return -ENOMEM;
 	if (s)
 		t.ifaces = (struct vec){ .base = (void **)&s->ifaces, .n = &s->n_ifaces,
 					 .size = sizeof(*s->ifaces) };
-	err = xc_read_map(xc, xc->skel->maps.counters, take_slot, &t, &batch);
-	if (s)
-		s->batch &= batch;
+	for (__u32 slot = 0; slot < slots && slot <= XC_IFACE_SLOTS && !err; slot++) {
+		if (slot && !__atomic_load_n(&xc->slot_ifindex[slot], __ATOMIC_ACQUIRE))
+			continue;
+		if (bpf_map_lookup_elem(fd, &slot, vals))
+			err = -errno;
+		else
+			err = take_slot(&t, &slot, vals);
+	}
+	free(vals);
 	return err;
 }
 
