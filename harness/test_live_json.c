@@ -6,6 +6,7 @@
  * --duration end it.
  */
 #define _GNU_SOURCE
+#include <math.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -65,12 +66,33 @@ static void expect_final(const char *what, struct json_object *o)
 	expect_udp_flow(what, o);
 }
 
-/* Equal but for the rounding of printed numbers. */
-static bool close_to(double got, double want)
-{
-	double d = got > want ? got - want : want - got;
+/* Half the last printed decimal: rates have 3 decimals, interval 6, elapsed 3. */
+#define RATE_ROUND 0.0005
+#define INTERVAL_ROUND 0.0000005
+#define ELAPSED_ROUND 0.0005
+/* Doubles printed and parsed back: far below any printed decimal. */
+#define DOUBLE_SLACK(v) (1e-12 * ((v) > 1 ? (v) : 1))
 
-	return d <= 0.002 + 1e-5 * (want > 0 ? want : -want);
+/*
+ * got is count / seconds, printed: seconds is within INTERVAL_ROUND of the
+ * interval printed, and got within RATE_ROUND of the quotient.
+ */
+static bool rate_of(double got, double count, double interval)
+{
+	double lo = count / (interval + INTERVAL_ROUND);
+	double hi = interval > INTERVAL_ROUND ? count / (interval - INTERVAL_ROUND) : INFINITY;
+
+	return got >= lo - RATE_ROUND - DOUBLE_SLACK(lo) && got <= hi + RATE_ROUND + DOUBLE_SLACK(hi);
+}
+
+/*
+ * How far a printed rate times the printed interval can be from the count it
+ * stands for: (count / s + a) * (s + b) - count = count / s * b + a * (s + b),
+ * with |a| <= RATE_ROUND, |b| <= INTERVAL_ROUND and count / s <= rate + RATE_ROUND.
+ */
+static double rate_times_interval_error(double rate, double interval)
+{
+	return (rate + RATE_ROUND) * INTERVAL_ROUND + RATE_ROUND * (interval + INTERVAL_ROUND);
 }
 
 /* interval is the real time between updates: elapsed says the same; rates divide by it. */
@@ -80,15 +102,16 @@ static void expect_rates(struct json_object *prev, struct json_object *cur, size
 	double span = xt_json_real(cur, "elapsed") - (prev ? xt_json_real(prev, "elapsed") : 0);
 	double pkts = (double)(xt_json_num(cur, "total.packets") - (prev ? xt_json_num(prev, "total.packets") : 0));
 	double bits = 8.0 * (double)(xt_json_num(cur, "total.bytes") - (prev ? xt_json_num(prev, "total.bytes") : 0));
+	/* Both elapsed values are rounded (the first line's start is 0 exactly), and interval. */
+	double span_err = (prev ? 2 : 1) * ELAPSED_ROUND + INTERVAL_ROUND + DOUBLE_SLACK(span);
 
 	cr_expect(interval > 0, "line %zu: interval %f is not positive", i, interval);
-	cr_expect(span - interval < 0.0015 && interval - span < 0.0015,
+	cr_expect(span - interval <= span_err && interval - span <= span_err,
 		  "line %zu: interval %f, but elapsed moved by %f", i, interval, span);
-	/* interval is printed to the microsecond: allow that rounding, relatively. */
-	cr_expect(close_to(xt_json_real(cur, "rates.total.pps"), pkts / interval),
+	cr_expect(rate_of(xt_json_real(cur, "rates.total.pps"), pkts, interval),
 		  "line %zu: rates.total.pps %f, want %f packets / %f s", i,
 		  xt_json_real(cur, "rates.total.pps"), pkts, interval);
-	cr_expect(close_to(xt_json_real(cur, "rates.total.bps"), bits / interval),
+	cr_expect(rate_of(xt_json_real(cur, "rates.total.bps"), bits, interval),
 		  "line %zu: rates.total.bps %f, want %f bits / %f s", i,
 		  xt_json_real(cur, "rates.total.bps"), bits, interval);
 }
@@ -108,13 +131,19 @@ static long long expect_time(struct json_object *o, size_t i)
 	return (long long)timegm(&tm) * 1000 + atoi(rest + 1);
 }
 
-/* The wall clock moved as far as the monotonic interval says (a second clock's word). */
+/*
+ * The wall clock moved as far as the monotonic interval says (a second clock's
+ * word). Each time is cut to the millisecond (the difference of two is within
+ * 1 ms of theirs), want is the interval rounded to one (0.5005 ms), and the CLI
+ * reads the clocks' offset at each update to within 20 us: under 1.6 ms, so at
+ * most 1 in whole milliseconds, unless the wall clock was set in between.
+ */
 static void expect_wall_interval(struct json_object *cur, long long ms, long long prev_ms,
 				 size_t i)
 {
 	long long want = (long long)(xt_json_real(cur, "interval") * 1000 + 0.5);
 
-	cr_expect(ms - prev_ms >= want - 5 && ms - prev_ms <= want + 5,
+	cr_expect(ms - prev_ms >= want - 1 && ms - prev_ms <= want + 1,
 		  "line %zu: time moved %lld ms, interval says %lld ms", i, ms - prev_ms, want);
 }
 
@@ -186,7 +215,7 @@ Test(live_json, count_and_duration)
 Test(live_json, rates_per_entry)
 {
 	struct xt_json_lines l;
-	double pk[3] = { 0 }, bits[3] = { 0 };
+	double pk[3] = { 0 }, bits[3] = { 0 }, pk_err[3] = { 0 }, bits_err[3] = { 0 };
 	const char *lists[3] = { "top_src", "top_dst_ports", "flows.top" };
 	const double want_bits = 8.0 * XT_CLI_UDP_N * (14 + 20 + 8 + XT_CLI_UDP_LEN);
 
@@ -216,16 +245,18 @@ Test(live_json, rates_per_entry)
 					continue;
 				pk[k] += xt_json_real(e, "pps") * secs;
 				bits[k] += xt_json_real(e, "bps") * secs;
+				pk_err[k] += rate_times_interval_error(xt_json_real(e, "pps"), secs);
+				bits_err[k] += rate_times_interval_error(xt_json_real(e, "bps"), secs);
 			}
 		}
 	}
 	for (int k = 0; k < 3; k++) {
-		cr_expect(pk[k] > XT_CLI_UDP_N - 0.05 && pk[k] < XT_CLI_UDP_N + 0.05,
-			  "%s: pps x interval over the updates is %f, the test sent %d", lists[k],
-			  pk[k], XT_CLI_UDP_N);
-		cr_expect(bits[k] > want_bits - 1 && bits[k] < want_bits + 1,
-			  "%s: bps x interval over the updates is %f, the test sent %f bits",
-			  lists[k], bits[k], want_bits);
+		cr_expect(fabs(pk[k] - XT_CLI_UDP_N) <= pk_err[k] + DOUBLE_SLACK(pk[k]),
+			  "%s: pps x interval over the updates is %f, the test sent %d (rounding: %f)",
+			  lists[k], pk[k], XT_CLI_UDP_N, pk_err[k]);
+		cr_expect(fabs(bits[k] - want_bits) <= bits_err[k] + DOUBLE_SLACK(bits[k]),
+			  "%s: bps x interval over the updates is %f, the test sent %f bits (rounding: %f)",
+			  lists[k], bits[k], want_bits, bits_err[k]);
 	}
 	xt_json_lines_free(&l);
 }

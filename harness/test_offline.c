@@ -5,6 +5,7 @@
  * the live-only options refused. Every count comes from the expect files,
  * summed here by arithmetic for the sum line.
  */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,17 +142,27 @@ static const struct fixture several[] = {
 };
 #define N_SEVERAL (sizeof(several) / sizeof(several[0]))
 
-static void run_several(struct xt_proc *p, const char *format, struct xt_expect *exp,
-			struct xt_expect *sum)
+/* The first 100 frames of mix three more times: every one of their flows is in mix too. */
+static const struct fixture overlapping[] = {
+	{ "mix", "mix.pcap" },
+	{ "mix_be", "mix_be.pcap" },
+	{ "mix_nsec", "mix_nsec.pcap" },
+	{ "mix_pcapng", "mix.pcapng" },
+};
+#define N_OVERLAPPING (sizeof(overlapping) / sizeof(overlapping[0]))
+
+static void run_several(struct xt_proc *p, const char *format, const struct fixture *fx,
+			size_t n_fx, struct xt_expect *exp, struct xt_expect *sum)
 {
 	const char *argv[4 + 2 * MAX_FILES + 2];
 	int n = 0;
 
+	cr_assert(n_fx <= MAX_FILES, "at most %d captures", MAX_FILES);
 	memset(sum, 0, sizeof(*sum));
 	sum->first_ns = sum->last_ns = -1;
 	argv[n++] = xt_bin();
-	for (size_t i = 0; i < N_SEVERAL; i++) {
-		xt_expect_load(&exp[i], several[i].name, several[i].file);
+	for (size_t i = 0; i < n_fx; i++) {
+		xt_expect_load(&exp[i], fx[i].name, fx[i].file);
 		sum_expect(sum, &exp[i]);
 		argv[n++] = "-r";
 		argv[n++] = exp[i].path;
@@ -165,36 +176,34 @@ static void run_several(struct xt_proc *p, const char *format, struct xt_expect 
 	XT_EXPECT_STREQ(p->err, "", "stderr");
 }
 
-static void free_several(struct xt_expect *exp, struct xt_expect *sum)
+static void free_several(struct xt_expect *exp, size_t n_fx, struct xt_expect *sum)
 {
-	for (size_t i = 0; i < N_SEVERAL; i++)
+	for (size_t i = 0; i < n_fx; i++)
 		xt_expect_free(&exp[i]);
 	free(sum->sources);
 	free(sum->ports);
 	free(sum->flows);
 }
 
-/* A line per capture with its `source`, then the sum with "source": null. */
-Test(offline, several_files_json)
+/* Each JSON line checked against its capture's expectations, the last against their sum. */
+static void expect_json_lines(char *out, const struct fixture *fx, size_t n_fx,
+			      const struct xt_expect *exp, const struct xt_expect *sum)
 {
-	struct xt_expect exp[N_SEVERAL], sum;
-	struct xt_proc p;
 	char *line, *save = NULL;
 	size_t i = 0;
 
-	run_several(&p, "--json", exp, &sum);
-	XT_EXPECT_EQ(xt_count_lines(p.out), N_SEVERAL + 1, "lines on stdout");
-	for (line = strtok_r(p.out, "\n", &save); line && i <= N_SEVERAL;
+	XT_EXPECT_EQ(xt_count_lines(out), n_fx + 1, "lines on stdout");
+	for (line = strtok_r(out, "\n", &save); line && i <= n_fx;
 	     line = strtok_r(NULL, "\n", &save), i++) {
 		struct json_object *o = json_tokener_parse(line), *src;
-		const struct xt_expect *want = i < N_SEVERAL ? &exp[i] : &sum;
+		const struct xt_expect *want = i < n_fx ? &exp[i] : sum;
 		char what[96];
 
 		snprintf(what, sizeof(what), "line %zu (%s)", i + 1,
-			 i < N_SEVERAL ? several[i].file : "the sum");
+			 i < n_fx ? fx[i].file : "the sum");
 		cr_assert(o, "%s is not JSON: %.200s", what, line);
 		src = xt_json_get(what, o, "source");
-		if (i < N_SEVERAL)
+		if (i < n_fx)
 			XT_EXPECT_STREQ(json_object_get_string(src), exp[i].path, "%s: source",
 					what);
 		else
@@ -203,8 +212,47 @@ Test(offline, several_files_json)
 		xt_expect_json_capture(what, o, want);
 		json_object_put(o);
 	}
+}
+
+/* A line per capture with its `source`, then the sum with "source": null. */
+Test(offline, several_files_json)
+{
+	struct xt_expect exp[N_SEVERAL], sum;
+	struct xt_proc p;
+
+	run_several(&p, "--json", several, N_SEVERAL, exp, &sum);
+	expect_json_lines(p.out, several, N_SEVERAL, exp, &sum);
 	xt_proc_free(&p);
-	free_several(exp, &sum);
+	free_several(exp, N_SEVERAL, &sum);
+}
+
+/*
+ * Captures that share flows: the sum counts each flow once, with the packets
+ * of every capture it is in. The want is the union of the expect files' flows
+ * by key (sum_expect), checked to be fewer than their counts added up.
+ */
+Test(offline, several_files_shared_flows)
+{
+	struct xt_expect exp[N_OVERLAPPING], sum;
+	struct xt_json_lines l;
+	struct xt_proc p;
+	size_t added = 0;
+
+	run_several(&p, "--json", overlapping, N_OVERLAPPING, exp, &sum);
+	for (size_t i = 0; i < N_OVERLAPPING; i++)
+		added += exp[i].n_flows;
+	cr_assert(sum.n_flows < added, "the fixtures share no flow: %zu flows, %zu added up",
+		  sum.n_flows, added);
+	xt_json_lines_parse(p.out, &l);
+	cr_assert(l.n == N_OVERLAPPING + 1, "%zu JSON lines: %.200s", l.n, p.out);
+	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], "flows.count"), (long long)sum.n_flows,
+		     "the sum's flows.count: distinct flows, not the %zu added up", added);
+	XT_EXPECT_EQ(xt_json_num(l.v[l.n - 1], "tables.flows.entries"), (long long)sum.n_flows,
+		     "the sum's tables.flows.entries");
+	xt_json_lines_free(&l);
+	expect_json_lines(p.out, overlapping, N_OVERLAPPING, exp, &sum);
+	xt_proc_free(&p);
+	free_several(exp, N_OVERLAPPING, &sum);
 }
 
 /* Text: each capture's head line, then the sum's. */
@@ -216,7 +264,7 @@ Test(offline, several_files_text)
 	char head[700];
 	const char *at = NULL;
 
-	run_several(&p, "--text", exp, &sum);
+	run_several(&p, "--text", several, N_SEVERAL, exp, &sum);
 	for (size_t i = 0; i <= N_SEVERAL; i++) {
 		const struct xt_expect *want = i < N_SEVERAL ? &exp[i] : &sum;
 
@@ -234,7 +282,7 @@ Test(offline, several_files_text)
 		at += strlen(head);
 	}
 	xt_proc_free(&p);
-	free_several(exp, &sum);
+	free_several(exp, N_SEVERAL, &sum);
 }
 
 /* The exit code is the worst file's; readable files are printed, the rest said on stderr. */
@@ -254,6 +302,69 @@ Test(offline, several_files_exit_highest)
 		     p.err);
 	cr_expect(strstr(p.err, "No such file"), "stderr: %s", p.err);
 	xt_proc_free(&p);
+}
+
+/* ---- -B: the average rate of the capture summary in bytes per second ---- */
+
+/* "321.8k" from *s: the value and the half unit of its last printed digit. */
+static double prefixed(const char **s, double *half_unit)
+{
+	static const char prefixes[] = "kMGTP";
+	const char *at = *s, *dot;
+	char *end;
+	double v = strtod(at, &end), scale = 1;
+	const char *p = *end ? strchr(prefixes, *end) : NULL;
+
+	cr_assert(end != at, "not a number: %.40s", at);
+	dot = memchr(at, '.', (size_t)(end - at));
+	if (p)
+		scale = pow(1000, (double)(p - prefixes) + 1);
+	*half_unit = 0.5 * scale * (dot ? 0.1 : 1);
+	*s = end + (p ? 1 : 0);
+	return v * scale;
+}
+
+/* The average line, "  average 1.0k pps, 321.8kB/s", against the expect file's arithmetic. */
+static void check_average(const char *opt, double per_byte, const char *unit)
+{
+	static const char head[] = "\n  average ";
+	char mix[512];
+	const char *argv[] = { xt_bin(), "-r", xt_pcap_path(mix, sizeof(mix), "mix.pcap"),
+			       "--text", opt, NULL };
+	struct xt_expect exp;
+	struct xt_proc p;
+	const char *at;
+	double secs, pps, rate, half;
+
+	xt_expect_load(&exp, "mix", "mix.pcap");
+	secs = (double)(exp.last_ns - exp.first_ns) / 1e9;
+	xt_proc_run(argv, &p);
+	XT_EXPECT_EQ(p.status, XC_EXIT_OK, "%s: exit (stderr: %s)", opt ? opt : "bit/s", p.err);
+	at = strstr(p.out, head);
+	cr_assert(at, "no average line: %.300s", p.out);
+	at += strlen(head);
+	pps = prefixed(&at, &half);
+	cr_expect(fabs(pps - exp.c.total.packets / secs) <= half,
+		  "average pps %f, want %f", pps, exp.c.total.packets / secs);
+	cr_assert(!strncmp(at, " pps, ", 6), "after the pps: %.40s", at);
+	at += 6;
+	rate = prefixed(&at, &half);
+	cr_expect(fabs(rate - exp.c.total.bytes * per_byte / secs) <= half,
+		  "average rate %f %s, want %f", rate, unit, exp.c.total.bytes * per_byte / secs);
+	cr_expect(!strncmp(at, unit, strlen(unit)) && at[strlen(unit)] == '\n',
+		  "the rate's unit is not %s: %.40s", unit, at);
+	xt_proc_free(&p);
+	xt_expect_free(&exp);
+}
+
+Test(offline, average_bits)
+{
+	check_average(NULL, 8, "bit/s");
+}
+
+Test(offline, average_bytes_with_B)
+{
+	check_average("-B", 1, "B/s");
 }
 
 /* ---- standard input ---- */
@@ -334,6 +445,26 @@ Test(offline, refuses_mode)
 Test(offline, refuses_prometheus)
 {
 	check_refused("--prometheus means nothing with -r", "--prometheus", "9100");
+}
+
+Test(offline, refuses_no_ifaces)
+{
+	check_refused("--no-ifaces means nothing with -r", "--no-ifaces", NULL);
+}
+
+Test(offline, refuses_order)
+{
+	check_refused("-o means nothing with -r", "--order", "bytes");
+}
+
+Test(offline, refuses_user)
+{
+	check_refused("-Z means nothing with -r", "-Z", "nobody");
+}
+
+Test(offline, refuses_no_drops)
+{
+	check_refused("--no-drops means nothing with -r", "--no-drops", NULL);
 }
 
 Test(offline, refuses_json_with_text)

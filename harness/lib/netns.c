@@ -66,11 +66,62 @@ static void read_mac(const char *ns, const char *ifname, char *mac)
 	}
 }
 
+/* Gone, or a zombie: a worker its runner has not reaped yet runs nothing. */
+static bool process_gone(int pid)
+{
+	char path[64], stat[512], *end;
+	FILE *f;
+	size_t n;
+
+	if (kill(pid, 0) && errno == ESRCH)
+		return true;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT;
+	n = fread(stat, 1, sizeof(stat) - 1, f);
+	fclose(f);
+	stat[n] = '\0';
+	/* "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')' */
+	end = strrchr(stat, ')');
+	return end && end[1] == ' ' && (end[2] == 'Z' || end[2] == 'X');
+}
+
+static void sweep_if(bool (*stale)(int pid))
+{
+	DIR *d = opendir("/run/netns");
+	struct dirent *e;
+	char cmd[320];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int pid;
+
+		if (strncmp(e->d_name, XC_NS_PREFIX, strlen(XC_NS_PREFIX)))
+			continue;
+		pid = atoi(e->d_name + strlen(XC_NS_PREFIX));
+		if (pid <= 0 || !stale(pid))
+			continue;
+		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", e->d_name);
+		run(cmd);
+	}
+	closedir(d);
+}
+
+/* Names with this process's pid that it did not make: a dead process had the pid. */
+static bool named_for_me(int pid)
+{
+	return pid == (int)getpid();
+}
+
 static void make_names(struct xt_net *net, const char *tag)
 {
 	static int seq;
 	int pid = (int)getpid(), n = seq++;
 
+	if (!n)
+		sweep_if(named_for_me);
 	memset(net, 0, sizeof(*net));
 	snprintf(net->ns_a, sizeof(net->ns_a), XC_NS_PREFIX "%d-%s%da", pid, tag, n);
 	snprintf(net->ns_b, sizeof(net->ns_b), XC_NS_PREFIX "%d-%s%db", pid, tag, n);
@@ -189,22 +240,5 @@ int xt_net_leave(int saved)
 
 void xt_net_sweep(void)
 {
-	DIR *d = opendir("/run/netns");
-	struct dirent *e;
-	char cmd[320];
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		int pid;
-
-		if (strncmp(e->d_name, XC_NS_PREFIX, strlen(XC_NS_PREFIX)))
-			continue;
-		pid = atoi(e->d_name + strlen(XC_NS_PREFIX));
-		if (pid > 0 && (kill(pid, 0) == 0 || errno == EPERM))
-			continue; /* its process still runs */
-		snprintf(cmd, sizeof(cmd), "ip netns del %s 2>/dev/null", e->d_name);
-		run(cmd);
-	}
-	closedir(d);
+	sweep_if(process_gone);
 }

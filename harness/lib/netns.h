@@ -50,7 +50,7 @@ int xt_net_enter(const char *ns, int *saved);
 /* Return to the namespace saved by xt_net_enter and close the handle. */
 int xt_net_leave(int saved);
 
-/* Remove namespaces left by earlier runs whose process is gone. */
+/* Remove namespaces whose process is gone (or a zombie): earlier runs', dead workers'. */
 void xt_net_sweep(void);
 
 #endif /* XDPCOUNT_NETNS_H */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <criterion/criterion.h>
+#include <criterion/hooks.h>
 #include "checks.h"
 #include "clock.h"
 #include "json.h"
@@ -27,6 +28,29 @@ void xt_teardown(void)
 	/* Last first: a joined pair goes before the one whose namespace it shares. */
 	while (n_made)
 		xt_net_destroy(made[--n_made]);
+}
+
+/*
+ * In the runner: a worker killed by its timeout, or one that crashed, ran no
+ * .fini, so its networks are removed here (their names hold the dead worker's pid).
+ */
+ReportHook(POST_FINI)(struct criterion_test_stats *stats)
+{
+	if (stats->timed_out)
+		xt_net_sweep();
+}
+
+ReportHook(TEST_CRASH)(struct criterion_test_stats *stats)
+{
+	(void)stats;
+	xt_net_sweep();
+}
+
+/* Every worker has ended: whatever one of them left is removed before the run ends. */
+ReportHook(POST_ALL)(struct criterion_global_stats *stats)
+{
+	(void)stats;
+	xt_net_sweep();
 }
 
 void xt_net_create_or_fail(struct xt_net *net, const char *tag, int mtu)

@@ -17,7 +17,8 @@ void xt_net_join_or_fail(struct xt_net *net, const struct xt_net *host, const ch
 
 /*
  * A suite's .fini: stop the background programs this test started
- * (xt_bg_start), then remove the networks it made with the two above.
+ * (xt_bg_start), then remove the networks it made with the two above. A worker
+ * killed at its timeout or crashed runs no .fini: the runner sweeps its networks.
  */
 void xt_teardown(void);
 

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,35 @@ static __u64 mono_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+}
+
+/* Reads of the two clocks further apart than this were preempted: they are read again. */
+#define WALL_BRACKET_NS 20000
+
+/*
+ * The wall clock at the CLOCK_MONOTONIC instant mono: the clocks' offset is read
+ * between two monotonic reads, the closest of a few, so a preemption between
+ * reads does not move the time printed away from the monotonic interval.
+ */
+static void wall_at(__u64 mono, struct timespec *wall)
+{
+	__u64 span = UINT64_MAX, mid = mono, real = 0;
+
+	for (int i = 0; i < 5 && span > WALL_BRACKET_NS; i++) {
+		__u64 before = mono_ns(), after;
+		struct timespec ts;
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		after = mono_ns();
+		if (after - before >= span)
+			continue;
+		span = after - before;
+		mid = before + span / 2;
+		real = (__u64)ts.tv_sec * 1000000000ull + (__u64)ts.tv_nsec;
+	}
+	real -= mid - mono;
+	wall->tv_sec = (time_t)(real / 1000000000ull);
+	wall->tv_nsec = (long)(real % 1000000000ull);
 }
 
 /* The signals are held back except inside ppoll, so none slips past a wait. */
@@ -372,9 +402,9 @@ static int update(struct live *lv)
 	read_kernel(lv);
 	xc_snapshot_free(&lv->prev);
 	lv->prev = lv->cur;
-	/* The wall clock next to the snapshot's own monotonic stamp, which comes first. */
-	clock_gettime(CLOCK_REALTIME, &lv->wall);
 	err = lv->xc ? xc_counter_snapshot(lv->xc, &lv->cur) : observed_snapshot(lv, &lv->cur);
+	if (!err)
+		wall_at(lv->cur.mono_ns, &lv->wall);
 	err = err ?: read_drops(lv);
 	lv->updates++;
 	if (!err && !attached(lv))
@@ -393,7 +423,6 @@ static int take_baseline(struct live *lv, __u64 attach_ns)
 		xc_ifstats_read(f->ifindex, &f->kbase);
 		f->kprev = f->kcur = f->kbase;
 	}
-	clock_gettime(CLOCK_REALTIME, &lv->wall);
 	/* can the maps be read at all? */
 	err = lv->xc ? xc_counter_snapshot(lv->xc, &lv->cur) : observed_snapshot(lv, &lv->cur);
 	err = err ?: read_drops(lv);
@@ -402,6 +431,7 @@ static int take_baseline(struct live *lv, __u64 attach_ns)
 	lv->cur.mono_ns = attach_ns;
 	lv->start_ns = attach_ns;
 	lv->prev.mono_ns = attach_ns;
+	wall_at(attach_ns, &lv->wall);
 	return err;
 }
 
@@ -641,11 +671,13 @@ static void trace_drops(struct live *lv)
 static int attach_and_count(struct live *lv, struct metrics_server *ms,
 			    const struct privs_user *who, const sigset_t *mask)
 {
-	__u64 attach_ns = mono_ns();
+	__u64 attach_ns;
 	bool tty;
 	int rc;
 
 	trace_drops(lv);
+	/* Counting, its --duration and its ticks begin here, not while the tracer loads. */
+	attach_ns = mono_ns();
 	rc = attach_all(lv);
 
 	if (rc)

@@ -95,7 +95,7 @@ static void print_json(const struct counted *c, size_t top)
 	json_object_put(o);
 }
 
-static void print_text(const struct counted *c, size_t top)
+static void print_text(const struct counted *c, size_t top, bool bytes_rate)
 {
 	const struct xc_pb *t = &c->snap.total.total;
 	double d = duration_of(&c->res);
@@ -113,8 +113,9 @@ static void print_text(const struct counted *c, size_t top)
 		       time_str(c->res.first_ns, a, sizeof(a)),
 		       time_str(c->res.last_ns, b, sizeof(b)), d);
 		if (d > 0)
-			printf("  average %s pps, %sbit/s\n", xc_human(t->packets / d, a, sizeof(a)),
-			       xc_human(t->bytes * 8.0 / d, b, sizeof(b)));
+			printf("  average %s pps, %s%s\n", xc_human(t->packets / d, a, sizeof(a)),
+			       xc_human(t->bytes * (bytes_rate ? 1.0 : 8.0) / d, b, sizeof(b)),
+			       bytes_rate ? "B/s" : "bit/s");
 	}
 	xc_text_snapshot(stdout, &c->snap, top);
 }
@@ -124,7 +125,7 @@ static void print_counted(const struct xc_cli *cli, const struct counted *c)
 	if (cli->format == XC_FMT_JSON)
 		print_json(c, (size_t)cli->top);
 	else
-		print_text(c, (size_t)cli->top);
+		print_text(c, (size_t)cli->top, cli->bytes_rate);
 	fflush(stdout);
 }
 
@@ -162,8 +163,8 @@ static int count_one(const struct xc_cli *cli, struct xc_counter *xc, const char
 		fprintf(stderr, "xdpcount: cannot read the counters: %s\n", strerror(errno));
 		return XC_EXIT_FAIL;
 	}
-	/* No interface offline is not one switched off: "off" lists only the user's. */
-	c.snap.features |= cli->cfg.features & XC_F_IFACES;
+	/* No interface offline is not one switched off (--no-ifaces is refused with -r). */
+	c.snap.features |= XC_F_IFACES;
 	print_counted(cli, &c);
 	if (c.res.altered)
 		fprintf(stderr, "xdpcount: warning: the program changed the action of %llu frames\n",

@@ -170,6 +170,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case 'o':
 		cli->order = parse_order(arg, st);
+		cli->live_only = cli->live_only ?: "-o"; /* offline lists are by packets */
 		break;
 	case 'B':
 		cli->bytes_rate = true;
@@ -186,6 +187,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case 'Z':
 		cli->run_as = arg;
+		cli->live_only = cli->live_only ?: "-Z"; /* offline attaches nothing */
 		break;
 	case OPT_NO_SIZES:
 		cli->cfg.features &= ~(__u32)XC_F_SIZES;
@@ -201,6 +203,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_NO_IFACES:
 		cli->cfg.features &= ~(__u32)XC_F_IFACES;
+		cli->live_only = cli->live_only ?: "--no-ifaces"; /* offline counts none */
 		break;
 	case OPT_SOURCES_MAX:
 		cli->cfg.source_entries = (__u32)parse_count(arg, "--sources-max", 1 << 24, st);
@@ -220,6 +223,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 		break;
 	case OPT_NO_DROPS:
 		cli->no_drops = true;
+		cli->live_only = cli->live_only ?: "--no-drops"; /* offline traces nothing */
 		break;
 	case OPT_OBSERVE:
 		cli->observe = true;
