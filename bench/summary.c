@@ -302,14 +302,16 @@ static void flood_lines(FILE *f, struct json_object *fl)
 	fprintf(f, "Flood: %d frames, each a new flow, as live frames into the counter "
 		"(XDP_DROP) while a thread drains the exports: %d counted; cache %d inserted, "
 		"%d exported, %d live, %d unrecorded; %d flows folded into sources, %d frames "
-		"in other; the sources, other and unrecorded add up to l4: %s. Draining took "
-		"%.0f ms of CPU (%d records), the snapshot after it %.1f ms.\n\n",
+		"in other; the sources, other and unrecorded add up to l4: %s. The drain thread "
+		"took %.0f ms of CPU for %d records, %.0f ns a record inside the drains; the "
+		"snapshot after it %.1f ms.\n\n",
 		(int)bench_num(fl, "sent"), (int)bench_num(fl, "counted"),
 		(int)bench_num(fl, "cache_inserted"), (int)bench_num(fl, "cache_exported"),
 		(int)bench_num(fl, "cache_live"), (int)bench_num(fl, "unrecorded"),
 		(int)bench_num(fl, "flows_folded"), (int)bench_num(fl, "other"),
 		bool_of(fl, "exact") ? "yes" : "**no**", bench_num(fl, "drain_cpu_ms"),
-		(int)bench_num(fl, "drained_records"), bench_num(fl, "snapshot_cpu_ms"));
+		(int)bench_num(fl, "drained_records"), bench_num(fl, "drain_ns_per_record"),
+		bench_num(fl, "snapshot_cpu_ms"));
 }
 
 static void live_section(FILE *f, struct json_object *res)
