@@ -439,15 +439,26 @@ XC_INLINE void xc_parse(const void *data, const void *data_end,
 	xc_parse_within(data, data_end, XC_FRAME_LIMIT, pkt);
 }
 
-/* 1 when len > bound, without a branch (len < 2^63). */
-#define XC_ABOVE(len, bound) (((__u64)(bound) - (len)) >> 63)
+/*
+ * The RMON bucket of every length up to the last bound. A load: six compares
+ * of the length compile to six branches in BPF, which mispredict when sizes mix.
+ */
+static const __u8 xc_size_table[XC_SIZE_B5 + 1] = {
+	[0 ... XC_SIZE_B0] = 0,
+	[XC_SIZE_B0 + 1 ... XC_SIZE_B1] = 1,
+	[XC_SIZE_B1 + 1 ... XC_SIZE_B2] = 2,
+	[XC_SIZE_B2 + 1 ... XC_SIZE_B3] = 3,
+	[XC_SIZE_B3 + 1 ... XC_SIZE_B4] = 4,
+	[XC_SIZE_B4 + 1 ... XC_SIZE_B5] = 5,
+};
 
 /* RMON bucket of a frame length: the number of bounds it exceeds. */
 XC_INLINE __u32 xc_size_bucket(__u64 len)
 {
-	return (__u32)(XC_ABOVE(len, 64) + XC_ABOVE(len, 127) +
-		       XC_ABOVE(len, 255) + XC_ABOVE(len, 511) +
-		       XC_ABOVE(len, 1023) + XC_ABOVE(len, 1518));
+	__u32 i = len > XC_SIZE_B5 ? XC_SIZE_B5 + 1 : (__u32)len;
+
+	xc_keep(i); /* the verifier bounds the register that was compared */
+	return i <= XC_SIZE_B5 ? xc_size_table[i] : XC_SIZE_BUCKETS - 1;
 }
 
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__

@@ -26,7 +26,13 @@ enum xc_l4 {
 
 /* RMON frame-size buckets of RFC 2819, by upper bound; the last is open. */
 #define XC_SIZE_BUCKETS 7
-#define XC_SIZE_BOUNDS { 64, 127, 255, 511, 1023, 1518 }
+#define XC_SIZE_B0 64
+#define XC_SIZE_B1 127
+#define XC_SIZE_B2 255
+#define XC_SIZE_B3 511
+#define XC_SIZE_B4 1023
+#define XC_SIZE_B5 1518
+#define XC_SIZE_BOUNDS { XC_SIZE_B0, XC_SIZE_B1, XC_SIZE_B2, XC_SIZE_B3, XC_SIZE_B4, XC_SIZE_B5 }
 
 /* Load-time features; each one can be switched off so the verifier drops it. */
 enum xc_feature {
