@@ -110,7 +110,7 @@ static void ratio_goal(struct json_object *res, struct json_object *goals,
 	double geo = set_geomean(res, set), worst = worst_ratio(res, set, &label);
 	char target[64], detail[128];
 
-	snprintf(target, sizeof(target), "%s <= %.2gx the empty program",
+	snprintf(target, sizeof(target), "%s <= %.3gx the empty program",
 		 worst_class ? "every class" : "geometric mean over classes", limit);
 	snprintf(detail, sizeof(detail), "worst class %s %.2fx; geometric mean "
 		 "over classes %.2fx", label, worst, geo);
