@@ -252,6 +252,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *st)
 			argp_error(st, "--observe counts live on interfaces, not with -r FILE");
 		if (!cli->n_reads && !cli->n_ifaces)
 			argp_error(st, "give an interface to count on, or -r FILE");
+		/* A slot of core counters for each interface counted on, no more:
+		 * a slot is some KB on every CPU. */
+		if (cli->n_ifaces)
+			cli->cfg.iface_entries = (__u32)cli->n_ifaces;
 		if (cli->n_reads && cli->live_only)
 			argp_failure(st, XC_EXIT_USAGE, 0, "%s means nothing with -r: it is for live counting",
 				     cli->live_only);
