@@ -17,6 +17,7 @@
 #include "capture.h"
 #include "checks.h"
 #include "fixtures.h"
+#include "parse.h"
 #include "paths.h"
 #include "program.h"
 
@@ -169,6 +170,39 @@ static bool expect_refused(const char *what, struct case_ctx *c, const __u8 *dat
 	return len < XC_MIN_FRAME && err == -EINVAL;
 }
 
+/*
+ * The addresses the user-space parser gives (the replay's lanes and the
+ * differential checks key frames by them) against the bytes at the offset
+ * where gen.py built the IP header: every byte of each, v4-mapped for IPv4.
+ */
+static bool expect_addresses(const char *what, const struct xt_case *k, const __u8 *data,
+			     size_t len)
+{
+	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
+	const __u8 *ip = data + k->l3_offset;
+	struct xc_addr got, want;
+	bool ok = true;
+	struct xc_pkt pkt;
+
+	if (k->l4 < 0 || k->l3_offset < 0)
+		return true; /* no address is recorded for it */
+	xc_parse(data, data + len, &pkt);
+	for (int dst = 0; dst < 2; dst++) {
+		if (k->l3 == XC_L3_IPV4) {
+			memcpy(want.a, v4mapped, sizeof(v4mapped));
+			memcpy(want.a + 12, ip + 12 + 4 * dst, 4);
+		} else {
+			memcpy(want.a, ip + 8 + 16 * dst, 16);
+		}
+		memset(&got, 0xaa, sizeof(got)); /* every byte must be written */
+		xc_pkt_addr(&pkt, dst, &got);
+		cr_expect(!memcmp(&got, &want, sizeof(got)), "%s: the parser's %s address",
+			  what, dst ? "destination" : "source");
+		ok &= !memcmp(&got, &want, sizeof(got));
+	}
+	return ok;
+}
+
 static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t len)
 {
 	struct case_ctx *c = ctx;
@@ -188,6 +222,7 @@ static void case_check(void *ctx, unsigned long frame, const __u8 *data, size_t 
 	} else {
 		xt_snapshot(c->xc, &s);
 		ok = xt_expect_counters_eq(what, &s.total, &want);
+		ok &= expect_addresses(what, k, data, len);
 		xc_snapshot_free(&s);
 	}
 	if (!ok)

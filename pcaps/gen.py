@@ -717,6 +717,11 @@ def build_fragments(c):
     c.add(E()/IP(flags="MF", frag=3, id=106, proto=17, src="192.0.2.77", dst=V4B)/Raw(fake_udp),
           "IPv4 non-first fragment from a source seen nowhere else: the source still counts",
           l3="ipv4", l4="udp", src="192.0.2.77")
+    c.add(Ether(dst="00:00:5e:00:53:01", src=MAC_A)
+          / IP(flags="MF", frag=9, id=107, proto=17, **ip)/Raw(fake_udp + b"b" * 48),
+          "IPv4 UDP middle fragment to a MAC that starts with zero bytes (where the "
+          "fragment offset is, 6 bytes on, a later fragment must still be seen): no port",
+          l3="ipv4", l4="udp", src=V4A)
     # IPv6
     c.add(E()/IPv6(**ip6)/IPv6ExtHdrFragment(nh=17, offset=0, m=1, id=200)
           / UDP(sport=7000, dport=7004)/Raw(b"a" * 64),
