@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <criterion/criterion.h>
@@ -179,14 +180,20 @@ static bool expect_addresses(const char *what, const struct xt_case *k, const __
 			     size_t len)
 {
 	static const __u8 v4mapped[12] = { [10] = 0xff, [11] = 0xff };
-	const __u8 *ip = data + k->l3_offset;
+	/* Placed as the kernel places frames (XC_IP_ALIGN), exactly sized. */
+	__u8 *buf = malloc(XC_IP_ALIGN + len), *frame = buf + XC_IP_ALIGN;
+	const __u8 *ip = frame + k->l3_offset;
 	struct xc_addr got, want;
 	bool ok = true;
 	struct xc_pkt pkt;
 
-	if (k->l4 < 0 || k->l3_offset < 0)
+	cr_assert(buf, "malloc");
+	memcpy(frame, data, len);
+	if (k->l4 < 0 || k->l3_offset < 0) {
+		free(buf);
 		return true; /* no address is recorded for it */
-	xc_parse(data, data + len, &pkt);
+	}
+	xc_parse(frame, frame + len, &pkt);
 	for (int dst = 0; dst < 2; dst++) {
 		if (k->l3 == XC_L3_IPV4) {
 			memcpy(want.a, v4mapped, sizeof(v4mapped));
@@ -200,6 +207,7 @@ static bool expect_addresses(const char *what, const struct xt_case *k, const __
 			  what, dst ? "destination" : "source");
 		ok &= !memcmp(&got, &want, sizeof(got));
 	}
+	free(buf);
 	return ok;
 }
 
