@@ -122,31 +122,21 @@ static int take_slot(void *ctx, const void *key, const void *vals)
 }
 
 /*
- * Slot 0 and the slots given to interfaces: the others were never counted in
- * (slots are not taken back), and a slot's cells are some KB for each CPU.
+ * Every slot of the map, batch-wise unless keywise_reads: the CLI sizes the
+ * map to the interfaces it counts on, as a slot's cells are some KB a CPU.
  */
 static int read_counters(struct xc_counter *xc, struct xc_snapshot *s, struct xc_counters *cpus)
 {
 	struct slot_ctx t = { .xc = xc, .s = s, .cpus = cpus };
-	int fd = bpf_map__fd(xc->skel->maps.counters);
-	__u32 slots = bpf_map__max_entries(xc->skel->maps.counters);
-	struct xc_cells *vals = calloc((size_t)xc->ncpus, sizeof(*vals));
-	int err = 0;
+	bool batch = true;
+	int err;
 
-	if (!vals)
-		return -ENOMEM;
 	if (s)
 		t.ifaces = (struct vec){ .base = (void **)&s->ifaces, .n = &s->n_ifaces,
 					 .size = sizeof(*s->ifaces) };
-	for (__u32 slot = 0; slot < slots && slot <= XC_IFACE_SLOTS && !err; slot++) {
-		if (slot && !__atomic_load_n(&xc->slot_ifindex[slot], __ATOMIC_ACQUIRE))
-			continue;
-		if (bpf_map_lookup_elem(fd, &slot, vals))
-			err = -errno;
-		else
-			err = take_slot(&t, &slot, vals);
-	}
-	free(vals);
+	err = xc_read_map(xc, xc->skel->maps.counters, take_slot, &t, &batch);
+	if (s)
+		s->batch &= batch;
 	return err;
 }
 
