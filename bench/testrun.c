@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <math.h>
-#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,10 +127,10 @@ static int hold(struct held *h, int fd)
 		return 0;
 	}
 	if (xt_net_create(&h->net, "bd", 0) ||
-	    xt_net_exec(h->net.ns_a, "ip link add xd0 type veth peer name xd1") ||
+	    xt_net_exec(h->net.ns_a, "ip link set %s down", h->net.if_a) ||
 	    xt_net_enter(h->net.ns_a, &saved))
 		return -EIO;
-	link = xc_prog_attach(fd, (int)if_nametoindex("xd0"), XC_MODE_GENERIC, NULL);
+	link = xc_prog_attach(fd, h->net.ifindex_a, XC_MODE_GENERIC, NULL);
 	xt_net_leave(saved);
 	if (link < 0)
 		return link;
