@@ -94,7 +94,6 @@ static bool slot_may_be(__u64 slot, size_t h)
 	return slot >> 32 == (__u64)h >> 32;
 }
 
-/* The row of key and, in *at, its slot. */
 /* The slot of key, or the free slot that ends its probe. */
 static size_t rows_probe(const struct xc_rows *r, const void *key, size_t h)
 {
